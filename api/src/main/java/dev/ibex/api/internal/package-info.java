@@ -1,0 +1,2 @@
+/** Helpers shared inside the core (JSON, atomic files); not exported. */
+package dev.ibex.api.internal;

@@ -1,0 +1,18 @@
+package dev.ibex.spi.arch;
+
+import dev.ibex.spi.nn.Batch;
+import dev.ibex.spi.nn.Graph;
+import dev.ibex.spi.nn.Var;
+
+/** A decoder-only language model built by an architecture plugin. */
+public interface CausalLM {
+
+    ModelInfo info();
+
+    /**
+     * Runs the model over {@code in} and returns the logits {@code [rows, vocab]} for the rows named by
+     * {@code in.logitRows()} (all rows when null). With a cache, the new keys and values are written into it; the
+     * caller advances the cache afterwards.
+     */
+    Var forward(Graph g, Batch in);
+}
