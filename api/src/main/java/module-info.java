@@ -12,13 +12,16 @@ module dev.ibex.api {
 
     exports dev.ibex.api.plugin;
     exports dev.ibex.api.io;
-    // exports dev.ibex.api.model; (added with its first class)
+    exports dev.ibex.api.model;
     // exports dev.ibex.api.tokenizer; (added with its first class)
     // exports dev.ibex.api.data; (added with its first class)
-    // exports dev.ibex.api.generate; (added with its first class)
+    exports dev.ibex.api.generate;
     // exports dev.ibex.api.train; (added with its first class)
-    // exports dev.ibex.api.adapter; (added with its first class)
-    // exports dev.ibex.api.run; (added with its first class)
+    exports dev.ibex.api.adapter;
+    exports dev.ibex.api.run;
+
+    // The command line shares the core's JSON and atomic-file helpers; nobody else sees them.
+    exports dev.ibex.api.internal to dev.ibex.app;
 
     uses dev.ibex.spi.arch.ArchitectureProvider;
     uses dev.ibex.spi.backend.BackendProvider;

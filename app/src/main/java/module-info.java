@@ -7,6 +7,7 @@ module dev.ibex.app {
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires org.slf4j;
+    requires com.fasterxml.jackson.databind;
 
     opens dev.ibex.app to info.picocli;
 }

@@ -104,8 +104,11 @@ class ModuleRulesTest {
     @Test
     void theCoreExportsOnlyItsPublicPackages() {
         ModuleDescriptor api = ModuleLayer.boot().findModule("dev.ibex.api").orElseThrow().getDescriptor();
-        Set<String> exported = api.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        Set<String> exported = api.exports().stream().filter(e -> !e.isQualified())
+                .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertFalse(exported.stream().anyMatch(p -> p.contains(".internal")), "internal packages must stay hidden: " + exported);
+        api.exports().stream().filter(ModuleDescriptor.Exports::isQualified)
+                .forEach(e -> assertEquals(Set.of("dev.ibex.app"), e.targets(), e.source() + " is exported beyond the CLI"));
         assertTrue(api.uses().containsAll(Set.of("dev.ibex.spi.arch.ArchitectureProvider",
                 "dev.ibex.spi.backend.BackendProvider", "dev.ibex.spi.quant.QuantizerProvider",
                 "dev.ibex.spi.chat.ChatTemplateProvider")), api.uses()::toString);

@@ -38,7 +38,8 @@ public interface ArchitectureProvider extends Provider {
 
     /**
      * Maps a checkpoint tensor name to the name this plugin asks for, for checkpoints that spell them differently
-     * (OPT without its {@code model.} prefix). The identity by default.
+     * (OPT without its {@code model.} prefix), or returns null for a tensor to ignore (a stored rotary cache).
+     * The identity by default.
      */
     default String canonicalTensorName(String name) {
         return name;

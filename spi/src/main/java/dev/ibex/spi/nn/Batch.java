@@ -17,9 +17,11 @@ import dev.ibex.spi.backend.Tensor;
  *                      or null for all ones
  * @param cache         the KV cache, or null for a full-sequence pass
  * @param logitRows     I32 row indices (into {@code batch·seqLen}) that need logits, or null for every row
+ * @param checkpointLayers recompute each decoder layer's activations in the backward pass instead of keeping
+ *                      them (gradient checkpointing)
  */
 public record Batch(int batch, int seqLen, Tensor ids, Tensor positions, Tensor keyMask, int[][] mask,
-                    KvCache cache, Tensor logitRows) {
+                    KvCache cache, Tensor logitRows, boolean checkpointLayers) {
 
     /** Rows of the flattened {@code [batch·seqLen, hidden]} activations. */
     public int rows() {

@@ -229,10 +229,25 @@ public final class Graph {
 
     /** Columns {@code [start, start+count)} of a matrix. */
     public Var columns(Var x, int start, int count) {
+        return columnBlocks(x, new int[] {start}, count);
+    }
+
+    /**
+     * Column blocks of a matrix side by side: block {@code i} of the result is
+     * {@code x[:, starts[i] .. starts[i]+width)}. Splits fused projections whatever their layout.
+     */
+    public Var columnBlocks(Var x, int[] starts, int width) {
         long rows = x.shape().rows();
-        Tensor out = newF32(rows, count);
-        backend.copyColumns(x.value(), start, out, 0, count, false);
-        return result(out, dy -> backend.copyColumns(dy, 0, gradOf(x), start, count, true), x);
+        int[] from = starts.clone();
+        Tensor out = newF32(rows, (long) from.length * width);
+        for (int i = 0; i < from.length; i++) {
+            backend.copyColumns(x.value(), from[i], out, i * width, width, false);
+        }
+        return result(out, dy -> {
+            for (int i = 0; i < from.length; i++) {
+                backend.copyColumns(dy, i * width, gradOf(x), from[i], width, true);
+            }
+        }, x);
     }
 
     /** The same values with another shape of the same element count. */

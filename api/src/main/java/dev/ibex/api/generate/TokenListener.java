@@ -1,0 +1,13 @@
+package dev.ibex.api.generate;
+
+/** Receives generated tokens as they are picked (streaming). */
+@FunctionalInterface
+public interface TokenListener {
+    /**
+     * Called once per new token of sequence {@code sequence}.
+     *
+     * @param text the text this token completes, as a streaming decoder yields it (possibly empty), or null when
+     *             the generator has no tokenizer
+     */
+    void onToken(int sequence, int token, String text);
+}

@@ -1,0 +1,81 @@
+package dev.ibex.app;
+
+import dev.ibex.api.io.Checkpoint;
+import dev.ibex.api.model.ModelFolder;
+import dev.ibex.api.plugin.Plugins;
+import dev.ibex.spi.arch.ArchitectureProvider;
+import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.tensor.DType;
+import dev.ibex.spi.tensor.HostTensor;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.apache.arrow.memory.RootAllocator;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ibex inspect DIR}: architecture, config summary, parameters, dtypes, bytes and the tensor list. */
+@Command(name = "inspect", description = "Describe a model folder: architecture, sizes, dtypes and tensors.")
+final class InspectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "Hugging Face model folder.")
+    Path dir;
+
+    @Option(names = "--tensors", description = "List every tensor (default: the first 20).")
+    boolean allTensors;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        ModelFolder folder = ModelFolder.open(dir);
+        ArchitectureProvider arch = Plugins.installed().architectureFor(folder.config());
+        ModelInfo info = arch.describe(folder.config());
+        out.printf("model         %s%n", dir);
+        out.printf("architecture  %s (model_type %s)%n", arch.name(), folder.config().modelType());
+        out.printf("layers        %d, hidden %d, heads %d (kv %d, head dim %d), vocab %d, context %d%n",
+                info.layers(), info.hiddenSize(), info.heads(), info.kvHeads(), info.headDim(), info.vocabSize(),
+                info.maxPositions());
+        out.printf("tokens        bos %d, eos %s, pad %d%n", info.bosTokenId(), info.eosTokenIds(), info.padTokenId());
+        out.printf("lora targets  %s (default)%n", String.join(", ", arch.defaultLoraTargets()));
+        try (RootAllocator allocator = new RootAllocator(); Checkpoint checkpoint = Checkpoint.open(dir, allocator)) {
+            long params = 0;
+            long bytes = 0;
+            Map<DType, Long> byType = new TreeMap<>();
+            for (HostTensor t : checkpoint.tensors().values()) {
+                params += t.numel();
+                bytes += t.byteSize();
+                byType.merge(t.dtype(), t.numel(), Long::sum);
+            }
+            out.printf("parameters    %,d (%s)%n", params, human(params));
+            out.printf("weights       %,d bytes in %d file(s); %s%n", bytes, checkpoint.files().size(), byType);
+            out.printf("tensors       %d%n", checkpoint.tensors().size());
+            int shown = 0;
+            for (var e : checkpoint.tensors().entrySet()) {
+                if (!allTensors && shown++ == 20) {
+                    out.printf("  ... (%d more; --tensors lists all)%n", checkpoint.tensors().size() - 20);
+                    break;
+                }
+                out.printf("  %-60s %-5s %s%n", e.getKey(), e.getValue().dtype(), e.getValue().shape());
+            }
+        }
+        out.flush();
+        return 0;
+    }
+
+    static String human(long n) {
+        if (n >= 1_000_000_000) {
+            return String.format("%.2f B", n / 1e9);
+        }
+        if (n >= 1_000_000) {
+            return String.format("%.2f M", n / 1e6);
+        }
+        return String.format("%.1f K", n / 1e3);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ibex.app.golden;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ibex.api.internal.Json;
+import dev.ibex.api.io.SafetensorsFile;
+import java.nio.file.Path;
+import org.apache.arrow.memory.RootAllocator;
+
+/** Access to the golden fixtures made by transformers v4.36.2 / peft v0.7.1 (see golden/README.md). */
+public final class Golden {
+    public static final Path ROOT = Path.of("src/test/resources/golden");
+
+    private Golden() {
+    }
+
+    public static Path dir(String name) {
+        return ROOT.resolve(name);
+    }
+
+    public static JsonNode json(String folder, String file) {
+        return Json.read(dir(folder).resolve(file));
+    }
+
+    /** All floats of one tensor of a fixture file. */
+    public static float[] floats(String folder, String file, String tensor) {
+        try (RootAllocator allocator = new RootAllocator();
+             SafetensorsFile f = SafetensorsFile.open(dir(folder).resolve(file), allocator)) {
+            return f.get(tensor).toFloatArray();
+        }
+    }
+
+    public static int[][] ids(JsonNode list) {
+        int[][] out = new int[list.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = new int[list.get(i).size()];
+            for (int j = 0; j < out[i].length; j++) {
+                out[i][j] = list.get(i).get(j).asInt();
+            }
+        }
+        return out;
+    }
+
+    public static int[] ints(JsonNode list) {
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = list.get(i).asInt();
+        }
+        return out;
+    }
+
+    /** Asserts {@code max |expected - actual| <= tolerance} over {@code [from, from+n)} of both arrays. */
+    public static void assertMaxAbs(float[] expected, int expectedFrom, float[] actual, int actualFrom, int n,
+                                    double tolerance, String what) {
+        double worst = 0;
+        int at = -1;
+        for (int i = 0; i < n; i++) {
+            double d = Math.abs((double) expected[expectedFrom + i] - actual[actualFrom + i]);
+            if (!(d <= worst)) {
+                worst = d;
+                at = i;
+            }
+        }
+        int worstAt = at;
+        double worstDiff = worst;
+        assertTrue(worst <= tolerance, () -> what + ": max |diff| " + worstDiff + " > " + tolerance + " at " + worstAt
+                + " (expected " + expected[expectedFrom + worstAt] + ", got " + actual[actualFrom + worstAt] + ")");
+    }
+
+    public static void assertMaxAbs(float[] expected, float[] actual, double tolerance, String what) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        assertMaxAbs(expected, 0, actual, 0, expected.length, tolerance, what);
+    }
+}
