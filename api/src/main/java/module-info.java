@@ -16,7 +16,7 @@ module dev.ibex.api {
     // exports dev.ibex.api.tokenizer; (added with its first class)
     // exports dev.ibex.api.data; (added with its first class)
     exports dev.ibex.api.generate;
-    // exports dev.ibex.api.train; (added with its first class)
+    exports dev.ibex.api.train;
     exports dev.ibex.api.adapter;
     exports dev.ibex.api.run;
 

@@ -30,10 +30,12 @@ public final class Model implements AutoCloseable {
     private final Map<String, Linear> linears;
     private final Map<String, HostTensor> hostWeights;
     private final AutoCloseable extra;
+    private final dev.ibex.api.adapter.LoraSettings loraSettings;
 
     Model(ModelFolder folder, ArchitectureProvider architecture, CausalLM lm, Backend backend, BufferAllocator allocator,
           Checkpoint checkpoint, Map<String, Var> parameters, Map<String, LoraLinear> adapters,
-          Map<String, Linear> linears, Map<String, HostTensor> hostWeights, AutoCloseable extra) {
+          Map<String, Linear> linears, Map<String, HostTensor> hostWeights, AutoCloseable extra,
+          dev.ibex.api.adapter.LoraSettings loraSettings) {
         this.folder = folder;
         this.architecture = architecture;
         this.lm = lm;
@@ -45,6 +47,12 @@ public final class Model implements AutoCloseable {
         this.linears = Collections.unmodifiableMap(linears);
         this.hostWeights = Collections.unmodifiableMap(hostWeights);
         this.extra = extra;
+        this.loraSettings = loraSettings;
+    }
+
+    /** The LoRA settings in effect (from the load options or the loaded adapter), or null without adapters. */
+    public dev.ibex.api.adapter.LoraSettings loraSettings() {
+        return loraSettings;
     }
 
     public ModelFolder folder() {
@@ -95,6 +103,62 @@ public final class Model implements AutoCloseable {
     /** Bytes of weights as stored (the checkpoint, and any quantized copies). */
     public long weightBytes() {
         return allocator.getAllocatedMemory();
+    }
+
+    /**
+     * Writes the LoRA adapters in the PEFT format ({@code adapter_config.json} + {@code adapter_model.safetensors}),
+     * so {@code PeftModel.from_pretrained} (and Ibex) load them.
+     */
+    public void saveAdapter(java.nio.file.Path dir) {
+        if (adapters.isEmpty()) {
+            throw new dev.ibex.spi.IbexException("this model has no LoRA adapters to save");
+        }
+        java.util.Map<String, HostTensor[]> weights = new java.util.LinkedHashMap<>();
+        java.util.Set<String> targets = new java.util.LinkedHashSet<>();
+        try {
+            for (var e : adapters.entrySet()) {
+                weights.put(e.getKey(), new HostTensor[] {toHost(e.getValue().a()), toHost(e.getValue().b())});
+                String module = e.getKey();
+                targets.add(module.substring(module.lastIndexOf('.') + 1));
+            }
+            dev.ibex.api.adapter.PeftAdapter.write(dir, loraSettings, java.util.List.copyOf(targets),
+                    folder.dir().toAbsolutePath().toString(), weights);
+        } finally {
+            weights.values().forEach(pair -> {
+                for (HostTensor t : pair) {
+                    t.close();
+                }
+            });
+        }
+    }
+
+    /**
+     * Writes every trainable weight (full fine-tuning) as a Hugging Face model folder, in each weight's stored dtype,
+     * with the source folder's config and tokenizer files.
+     */
+    public void saveWeights(java.nio.file.Path dir) {
+        java.util.Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+        try {
+            for (var e : parameters.entrySet()) {
+                HostTensor f32 = toHost(e.getValue());
+                HostTensor original = hostWeights.get(e.getKey());
+                if (original != null && original.dtype() != dev.ibex.spi.tensor.DType.F32) {
+                    out.put(e.getKey(), f32.convert(allocator, original.dtype()));
+                    f32.close();
+                } else {
+                    out.put(e.getKey(), f32);
+                }
+            }
+            ModelWriter.write(dir, folder, out);
+        } finally {
+            out.values().forEach(HostTensor::close);
+        }
+    }
+
+    /** A host copy of a parameter's current value (F32). */
+    public HostTensor toHost(Var v) {
+        float[] values = backend.toFloats(v.value());
+        return HostTensor.ofFloats(allocator, v.shape(), values);
     }
 
     /** Turns every LoRA adapter on or off (off = the base model). */

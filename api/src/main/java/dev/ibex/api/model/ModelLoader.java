@@ -39,6 +39,13 @@ public final class ModelLoader {
         return new ModelLoader(Plugins.installed(), msg -> System.err.println("ibex: " + msg));
     }
 
+    private static dev.ibex.api.adapter.LoraSettings withDropout(dev.ibex.api.adapter.LoraSettings s,
+                                                                 dev.ibex.api.adapter.LoraSettings requested) {
+        double dropout = requested != null ? requested.dropout() : s.dropout();
+        return new dev.ibex.api.adapter.LoraSettings(s.rank(), s.alpha(), dropout, s.targets(), s.allLinear(), s.rslora(),
+                requested != null ? requested.seed() : s.seed());
+    }
+
     public Model load(Path dir, LoadOptions options) {
         return load(ModelFolder.open(dir), options);
     }
@@ -103,8 +110,9 @@ public final class ModelLoader {
                     heldAdapter.close();
                 }
             };
+            var lora = adapter == null ? options.lora() : withDropout(adapter.settings(), options.lora());
             return new Model(folder, arch, lm, backend, allocator, checkpoint, ctx.parameters, ctx.adapters,
-                    ctx.linears, tensors, extra);
+                    ctx.linears, tensors, extra, ctx.adapters.isEmpty() ? null : lora);
         } catch (RuntimeException | Error e) {
             if (ctx != null) {
                 ctx.quantized.forEach(QuantizedTensor::close);

@@ -1,0 +1,49 @@
+package dev.ibex.api.model;
+
+import dev.ibex.api.internal.AtomicFiles;
+import dev.ibex.api.io.SafetensorsWriter;
+import dev.ibex.spi.IbexException;
+import dev.ibex.spi.tensor.HostTensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes a Hugging Face model folder: the given weights as {@code model.safetensors}, plus the source folder's
+ * config, generation config and tokenizer files, so transformers and Ibex both load it. The folder appears
+ * complete or not at all (staged next to the target, then moved into place).
+ */
+public final class ModelWriter {
+    /** Files copied from the source model folder when present. */
+    public static final List<String> COPIED = List.of("config.json", "generation_config.json", "tokenizer.json",
+            "tokenizer_config.json", "special_tokens_map.json", "tokenizer.model", "vocab.json", "merges.txt",
+            "added_tokens.json");
+
+    private ModelWriter() {
+    }
+
+    public static void write(Path target, ModelFolder source, Map<String, HostTensor> weights) {
+        Path staging = AtomicFiles.stagingDirectory(target);
+        try {
+            for (String name : COPIED) {
+                Path from = source.dir().resolve(name);
+                if (Files.isRegularFile(from)) {
+                    Files.copy(from, staging.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+            SafetensorsWriter.write(staging.resolve("model.safetensors"), weights, Map.of("format", "pt"));
+            AtomicFiles.replaceDirectory(staging, target);
+        } catch (IOException e) {
+            throw new IbexException("cannot write the model folder " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                AtomicFiles.deleteRecursively(staging);
+            } catch (IOException ignored) {
+                // only litter is left if this fails
+            }
+        }
+    }
+}
