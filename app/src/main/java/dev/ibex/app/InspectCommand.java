@@ -37,6 +37,15 @@ final class InspectCommand implements Callable<Integer> {
         ModelFolder folder = ModelFolder.open(dir);
         ArchitectureProvider arch = Plugins.installed().architectureFor(folder.config());
         ModelInfo info = arch.describe(folder.config());
+        try (RootAllocator allocator = new RootAllocator(); Checkpoint checkpoint = Checkpoint.open(dir, allocator)) {
+            describe(out, folder, arch, info, checkpoint);
+        }
+        out.flush();
+        return 0;
+    }
+
+    private void describe(PrintWriter out, ModelFolder folder, ArchitectureProvider arch, ModelInfo info,
+                          Checkpoint checkpoint) {
         out.printf("model         %s%n", dir);
         out.printf("architecture  %s (model_type %s)%n", arch.name(), folder.config().modelType());
         out.printf("layers        %d, hidden %d, heads %d (kv %d, head dim %d), vocab %d, context %d%n",
@@ -44,7 +53,7 @@ final class InspectCommand implements Callable<Integer> {
                 info.maxPositions());
         out.printf("tokens        bos %d, eos %s, pad %d%n", info.bosTokenId(), info.eosTokenIds(), info.padTokenId());
         out.printf("lora targets  %s (default)%n", String.join(", ", arch.defaultLoraTargets()));
-        try (RootAllocator allocator = new RootAllocator(); Checkpoint checkpoint = Checkpoint.open(dir, allocator)) {
+        {
             long params = 0;
             long bytes = 0;
             Map<DType, Long> byType = new TreeMap<>();
@@ -65,8 +74,6 @@ final class InspectCommand implements Callable<Integer> {
                 out.printf("  %-60s %-5s %s%n", e.getKey(), e.getValue().dtype(), e.getValue().shape());
             }
         }
-        out.flush();
-        return 0;
     }
 
     static String human(long n) {

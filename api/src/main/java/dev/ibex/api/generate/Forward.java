@@ -65,6 +65,15 @@ public final class Forward {
      * Logits {@code [batch·seqLen·vocab]} of a full-sequence pass over {@code ids}, with no cache and no padding.
      */
     public static float[] logits(Model model, int[][] ids) {
+        return logits(model, ids, null);
+    }
+
+    /**
+     * Logits of a full-sequence pass over a padded batch: {@code mask} ({@code [batch][seqLen]}, 1 = real token) hides
+     * padded keys; position ids are {@code 0..seqLen-1} whatever the mask, as transformers' LLaMA-family forward does
+     * (OPT derives its own from the mask).
+     */
+    public static float[] logits(Model model, int[][] ids, int[][] mask) {
         int vocab = model.info().vocabSize();
         for (int[] row : ids) {
             for (int id : row) {
@@ -81,7 +90,7 @@ public final class Forward {
         }
         Backend backend = model.backend();
         try (AllocationScope ignored = backend.openScope()) {
-            Batch in = batch(backend, ids, null, arangePositions(ids.length, ids[0].length, 0), null, null, false);
+            Batch in = batch(backend, ids, mask, arangePositions(ids.length, ids[0].length, 0), null, null, false);
             Var logits = model.lm().forward(Graph.inference(backend), in);
             return backend.toFloats(logits.value());
         }
