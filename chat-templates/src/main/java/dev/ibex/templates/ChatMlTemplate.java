@@ -35,7 +35,9 @@ final class ChatMlTemplate implements ChatTemplate {
     private ChatMlTemplate(Set<Role> rolesToTrain, AxolotlEncoding.TrainOnEos trainOnEos) {
         this.rolesToTrain = rolesToTrain;
         this.trainOnEos = trainOnEos;
-        this.encoding = new AxolotlEncoding(NAME, ChatMlTemplate::text, rolesToTrain, trainOnEos, IM_END);
+        // axolotl tokenizes the template's text with no generation prompt; render it from this template's own format.
+        this.encoding = new AxolotlEncoding(NAME,
+                turns -> Conversations.text(render(new Conversation(turns, ""), false)), rolesToTrain, trainOnEos, IM_END);
     }
 
     /**
@@ -62,10 +64,7 @@ final class ChatMlTemplate implements ChatTemplate {
     /** Segments flagged as {@link #encode} trains them with {@code trainOnInputs} off. */
     @Override
     public List<Segment> render(Conversation conversation, boolean generationPrompt) {
-        List<Message> turns = Conversations.turnsWithInput(conversation);
-        if (generationPrompt) {
-            Conversations.requireUserLast(turns, NAME);
-        }
+        List<Message> turns = Conversations.turnsToRender(conversation, generationPrompt, NAME);
         int lastTrained = -1;
         for (int i = 0; i < turns.size(); i++) {
             if (rolesToTrain.contains(turns.get(i).role()) && !turns.get(i).content().isEmpty()) {
@@ -102,14 +101,5 @@ final class ChatMlTemplate implements ChatTemplate {
     @Override
     public EncodedExample encode(Conversation conversation, Tokenizer tokenizer, boolean trainOnInputs, int maxLength) {
         return encoding.encode(conversation, tokenizer, trainOnInputs, maxLength);
-    }
-
-    /** The turns in ChatML with no generation prompt: what axolotl tokenizes. */
-    private static String text(List<Message> turns) {
-        StringBuilder sb = new StringBuilder();
-        for (Message m : turns) {
-            sb.append(IM_START).append(m.role().jsonName()).append('\n').append(m.content()).append(IM_END).append('\n');
-        }
-        return sb.toString();
     }
 }

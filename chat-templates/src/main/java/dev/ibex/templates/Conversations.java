@@ -32,6 +32,18 @@ final class Conversations {
         throw new IbexException("the conversation has an input field but no user turn to attach it to");
     }
 
+    /**
+     * The turns a template renders: {@link #turnsWithInput}, checked to end with a user turn when a generation prompt
+     * will open the assistant's next turn.
+     */
+    static List<Message> turnsToRender(Conversation conversation, boolean generationPrompt, String template) {
+        List<Message> turns = turnsWithInput(conversation);
+        if (generationPrompt) {
+            requireUserLast(turns, template);
+        }
+        return turns;
+    }
+
     /** A generation prompt opens the assistant's next turn, so the last turn must be the user's. */
     static void requireUserLast(List<Message> turns, String template) {
         if (turns.isEmpty() || turns.getLast().role() != Role.USER) {

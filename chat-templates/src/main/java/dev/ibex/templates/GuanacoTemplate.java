@@ -69,10 +69,7 @@ final class GuanacoTemplate implements ChatTemplate {
 
     @Override
     public List<Segment> render(Conversation conversation, boolean generationPrompt) {
-        List<Message> turns = Conversations.turnsWithInput(conversation);
-        if (generationPrompt) {
-            Conversations.requireUserLast(turns, NAME);
-        }
+        List<Message> turns = Conversations.turnsToRender(conversation, generationPrompt, NAME);
         List<Segment> segments = new ArrayList<>();
         String system = systemPrompt;
         for (int i = 0; i < turns.size(); i++) {
