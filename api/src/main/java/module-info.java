@@ -14,7 +14,7 @@ module dev.ibex.api {
     exports dev.ibex.api.io;
     exports dev.ibex.api.model;
     // exports dev.ibex.api.tokenizer; (added with its first class)
-    // exports dev.ibex.api.data; (added with its first class)
+    exports dev.ibex.api.data;
     exports dev.ibex.api.generate;
     exports dev.ibex.api.train;
     exports dev.ibex.api.adapter;
