@@ -1,5 +1,6 @@
 package dev.ibex.api.run;
 
+import dev.ibex.api.data.DatasetSpec;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -61,7 +62,7 @@ public record RunConfig(Path source, Model model, Adapter adapter, Data data, Op
      * @param trainOnInputs train_on_inputs: train on prompt tokens too
      * @param shuffle       shuffle: shuffle the training examples each epoch
      */
-    public record Data(List<DatasetEntry> datasets, String chatTemplate, String systemPrompt, int sequenceLen,
+    public record Data(List<DatasetSpec> datasets, String chatTemplate, String systemPrompt, int sequenceLen,
                        double valSetSize, boolean trainOnInputs, boolean shuffle) {
     }
 

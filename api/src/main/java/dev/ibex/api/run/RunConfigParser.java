@@ -1,5 +1,6 @@
 package dev.ibex.api.run;
 
+import dev.ibex.api.data.DatasetSpec;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -178,11 +179,11 @@ public final class RunConfigParser {
         return s;
     }
 
-    private List<DatasetEntry> datasets(String key, Node node) {
+    private List<DatasetSpec> datasets(String key, Node node) {
         if (!(node instanceof SequenceNode seq) || seq.getValue().isEmpty()) {
             throw error(key, "must be a non-empty list of {path, type} entries");
         }
-        List<DatasetEntry> out = new ArrayList<>();
+        List<DatasetSpec> out = new ArrayList<>();
         for (Node item : seq.getValue()) {
             if (!(item instanceof MappingNode m)) {
                 throw new RunConfigException(file + ":" + line(item) + ": datasets: each entry must be a mapping with path and type");
@@ -208,7 +209,7 @@ public final class RunConfigParser {
                 throw new RunConfigException(file + ":" + line(item) + ": datasets: " + path
                         + " has no type (alpaca, guanaco, chatml, tokenized)");
             }
-            out.add(new DatasetEntry(baseDir.resolve(path).normalize().toString(), type, options));
+            out.add(new DatasetSpec(baseDir.resolve(path).normalize(), type, options));
         }
         return List.copyOf(out);
     }
@@ -298,7 +299,7 @@ public final class RunConfigParser {
                 number("lora_alpha", 1e-9, 1e9), number("lora_dropout", 0, 0.999), strings("lora_target_modules"),
                 bool("lora_target_linear"), bool("peft_use_rslora"));
         @SuppressWarnings("unchecked")
-        List<DatasetEntry> datasets = (List<DatasetEntry>) value("datasets");
+        List<DatasetSpec> datasets = (List<DatasetSpec>) value("datasets");
         double val = number("val_set_size", 0, Double.MAX_VALUE);
         if (val >= 1 && val != Math.rint(val)) {
             throw error("val_set_size", "must be a fraction below 1 or a whole count, got " + val);

@@ -1,5 +1,7 @@
 package dev.ibex.api.train;
 
+import dev.ibex.api.data.TokenizedExample;
+import dev.ibex.spi.chat.EncodedExample;
 import java.util.Arrays;
 import java.util.List;
 
@@ -16,18 +18,18 @@ import java.util.List;
  */
 public record MicroBatch(int[][] ids, int[][] mask, int[] targets, int counted, int tokens) {
 
-    public static MicroBatch collate(List<Example> examples, int padId) {
+    public static MicroBatch collate(List<TokenizedExample> examples, int padId) {
         int batch = examples.size();
         int len = examples.stream().mapToInt(e -> e.inputIds().length).max().orElseThrow();
         int[][] ids = new int[batch][len];
         int[][] mask = new int[batch][len];
         int[] targets = new int[batch * len];
-        Arrays.fill(targets, Example.IGNORE);
+        Arrays.fill(targets, EncodedExample.IGNORE);
         boolean padded = false;
         int counted = 0;
         int tokens = 0;
         for (int b = 0; b < batch; b++) {
-            Example e = examples.get(b);
+            TokenizedExample e = examples.get(b);
             int n = e.inputIds().length;
             Arrays.fill(ids[b], padId);
             System.arraycopy(e.inputIds(), 0, ids[b], 0, n);
@@ -39,7 +41,7 @@ public record MicroBatch(int[][] ids, int[][] mask, int[] targets, int counted, 
             for (int t = 0; t + 1 < n; t++) {
                 int label = e.labels()[t + 1];
                 targets[b * len + t] = label;
-                if (label != Example.IGNORE) {
+                if (label != EncodedExample.IGNORE) {
                     counted++;
                 }
             }

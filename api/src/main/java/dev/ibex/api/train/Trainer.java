@@ -1,11 +1,13 @@
 package dev.ibex.api.train;
 
+import dev.ibex.api.data.TokenizedExample;
 import dev.ibex.api.generate.Forward;
 import dev.ibex.api.model.Model;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.backend.AllocationScope;
 import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.backend.Tensor;
+import dev.ibex.spi.chat.EncodedExample;
 import dev.ibex.spi.nn.Batch;
 import dev.ibex.spi.nn.Graph;
 import dev.ibex.spi.nn.Var;
@@ -24,8 +26,8 @@ import java.util.List;
 public final class Trainer {
     private final Model model;
     private final TrainingOptions options;
-    private final List<Example> train;
-    private final List<Example> validation;
+    private final List<TokenizedExample> train;
+    private final List<TokenizedExample> validation;
     private final TrainingListener listener;
     private final Backend backend;
     private final List<Var> parameters;
@@ -39,7 +41,7 @@ public final class Trainer {
     private final List<StepMetrics> history = new ArrayList<>();
     private double lastValidation = Double.NaN;
 
-    public Trainer(Model model, TrainingOptions options, List<Example> train, List<Example> validation,
+    public Trainer(Model model, TrainingOptions options, List<TokenizedExample> train, List<TokenizedExample> validation,
                    TrainingListener listener) {
         if (train.isEmpty()) {
             throw new IbexException("no training examples");
@@ -152,13 +154,13 @@ public final class Trainer {
     }
 
     /** The next micro-batch of the fixed, seeded order; advances the position. */
-    private List<Example> nextMicroBatch() {
+    private List<TokenizedExample> nextMicroBatch() {
         long epoch = microBatches / batchesPerEpoch;
         int index = (int) (microBatches % batchesPerEpoch);
         int[] order = order(epoch);
         int from = index * options.microBatchSize();
         int to = Math.min(train.size(), from + options.microBatchSize());
-        List<Example> out = new ArrayList<>(to - from);
+        List<TokenizedExample> out = new ArrayList<>(to - from);
         for (int i = from; i < to; i++) {
             out.add(train.get(order[i]));
         }
@@ -204,7 +206,7 @@ public final class Trainer {
                     null, null, options.gradientCheckpointing());
             Var logits = model.lm().forward(g, in);
             Tensor targets = backend.fromInts(Shape.of(mb.targets().length), mb.targets());
-            Var loss = g.crossEntropy(logits, targets, Example.IGNORE, mb.counted());
+            Var loss = g.crossEntropy(logits, targets, EncodedExample.IGNORE, mb.counted());
             float[] value = new float[1];
             backend.readFloats(loss.value(), 0, value, 0, 1);
             g.backward(loss, scale);
@@ -213,7 +215,7 @@ public final class Trainer {
     }
 
     /** Mean loss over every counted target of {@code examples}, with no gradients and no dropout. */
-    public double evaluate(List<Example> examples) {
+    public double evaluate(List<TokenizedExample> examples) {
         double sum = 0;
         long count = 0;
         for (int i = 0; i < examples.size(); i += options.microBatchSize()) {
@@ -226,7 +228,7 @@ public final class Trainer {
                         null, null, false);
                 Var logits = model.lm().forward(Graph.inference(backend), in);
                 Tensor targets = backend.fromInts(Shape.of(mb.targets().length), mb.targets());
-                sum += backend.crossEntropy(logits.value(), targets, Example.IGNORE, null, 0f);
+                sum += backend.crossEntropy(logits.value(), targets, EncodedExample.IGNORE, null, 0f);
                 count += mb.counted();
             }
         }

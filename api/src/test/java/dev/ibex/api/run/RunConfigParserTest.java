@@ -65,7 +65,7 @@ class RunConfigParserTest {
         assertTrue(c.adapter().targetLinear());
         assertEquals("chatml", c.data().datasets().getFirst().type());
         assertEquals("messages", c.data().datasets().getFirst().options().get("field_messages"));
-        assertEquals("/runs/demo/data/train.jsonl", c.data().datasets().getFirst().path());
+        assertEquals(Path.of("/runs/demo/data/train.jsonl"), c.data().datasets().getFirst().path());
         assertEquals("adamw_torch", c.optim().optimizer());
         assertEquals(2e-4, c.optim().learningRate());
         assertEquals(Path.of("/runs/demo/out/mistral-qlora"), c.output().outputDir());

@@ -9,7 +9,7 @@ import dev.ibex.api.model.LoadOptions;
 import dev.ibex.api.model.Model;
 import dev.ibex.api.model.ModelLoader;
 import dev.ibex.api.plugin.Plugins;
-import dev.ibex.api.train.Example;
+import dev.ibex.api.data.TokenizedExample;
 import dev.ibex.api.train.MicroBatch;
 import dev.ibex.api.train.Trainer;
 import dev.ibex.api.train.TrainingOptions;
@@ -35,15 +35,15 @@ class GoldenLoraTest {
                 .load(Golden.dir(base), LoadOptions.inference().withAdapter(Golden.dir(folder)));
     }
 
-    static List<Example> examples(JsonNode step) {
+    static List<TokenizedExample> examples(JsonNode step) {
         int[][] ids = Golden.ids(step.get("input_ids"));
         int[][] labels = Golden.ids(step.get("labels"));
         JsonNode maskNode = step.get("attention_mask");
         int[][] mask = maskNode == null || maskNode.isNull() ? null : Golden.ids(maskNode);
-        List<Example> out = new ArrayList<>();
+        List<TokenizedExample> out = new ArrayList<>();
         for (int b = 0; b < ids.length; b++) {
             int[] m = mask == null ? ones(ids[b].length) : mask[b];
-            out.add(new Example(ids[b], labels[b], m));
+            out.add(new TokenizedExample(ids[b], labels[b], m, "train_step.json row " + b));
         }
         return out;
     }
@@ -77,7 +77,7 @@ class GoldenLoraTest {
             TrainingOptions options = TrainingOptions.defaults(tmp, opt.get("lr").asDouble(), 1)
                     .withMicroBatchSize(2)
                     .withOptimizer("adamw_torch", opt.get("weight_decay").asDouble(), 0);
-            List<Example> batch = examples(step);
+            List<TokenizedExample> batch = examples(step);
             Trainer trainer = new Trainer(model, options, batch, List.of(), null);
             MicroBatch mb = MicroBatch.collate(batch, 0);
             assertEquals(step.get("n_counted_targets").asInt(), mb.counted(), "counted targets");
