@@ -51,7 +51,7 @@ final class AlpacaTemplate implements ChatTemplate {
         }
     }
 
-    private static final Set<String> OPTIONS = Set.of("variant", "add_eos_token", "source_max_len", "target_max_len");
+    static final Set<String> OPTIONS = Set.of("variant", "add_eos_token", "source_max_len", "target_max_len");
 
     private final Variant variant;
     private final boolean addEosToken;

@@ -20,4 +20,9 @@ public final class AlpacaTemplateProvider implements ChatTemplateProvider {
     public ChatTemplate create(Map<String, Object> options) {
         return AlpacaTemplate.create(options);
     }
+
+    @Override
+    public java.util.Set<String> optionKeys() {
+        return AlpacaTemplate.OPTIONS;
+    }
 }

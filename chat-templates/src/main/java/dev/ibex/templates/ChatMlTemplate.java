@@ -26,7 +26,7 @@ final class ChatMlTemplate implements ChatTemplate {
     static final String IM_START = "<|im_start|>";
     static final String IM_END = "<|im_end|>";
 
-    private static final Set<String> OPTIONS = Set.of("roles_to_train", "train_on_eos");
+    static final Set<String> OPTIONS = Set.of("roles_to_train", "train_on_eos");
 
     private final Set<Role> rolesToTrain;
     private final AxolotlEncoding.TrainOnEos trainOnEos;

@@ -20,4 +20,9 @@ public final class ChatMlTemplateProvider implements ChatTemplateProvider {
     public ChatTemplate create(Map<String, Object> options) {
         return ChatMlTemplate.create(options);
     }
+
+    @Override
+    public java.util.Set<String> optionKeys() {
+        return ChatMlTemplate.OPTIONS;
+    }
 }

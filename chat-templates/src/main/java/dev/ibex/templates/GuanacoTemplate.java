@@ -27,7 +27,7 @@ final class GuanacoTemplate implements ChatTemplate {
     static final String HUMAN = "### Human: ";
     static final String ASSISTANT = "### Assistant: ";
 
-    private static final Set<String> OPTIONS = Set.of("system_prompt", "train_on", "source_max_len", "target_max_len");
+    static final Set<String> OPTIONS = Set.of("system_prompt", "train_on", "source_max_len", "target_max_len");
 
     private final String systemPrompt;
     private final boolean trainOnText;

@@ -20,4 +20,9 @@ public final class GuanacoTemplateProvider implements ChatTemplateProvider {
     public ChatTemplate create(Map<String, Object> options) {
         return GuanacoTemplate.create(options);
     }
+
+    @Override
+    public java.util.Set<String> optionKeys() {
+        return GuanacoTemplate.OPTIONS;
+    }
 }

@@ -57,6 +57,17 @@ public final class Datasets {
         return List.copyOf(new TreeSet<>(FORMATS.keySet()));
     }
 
+    /** The option keys format {@code type} accepts ({@code on_error} included), or empty for an unknown type. */
+    public static Set<String> options(String type) {
+        Format format = FORMATS.get(type.toLowerCase(Locale.ROOT));
+        if (format == null) {
+            return Set.of();
+        }
+        Set<String> valid = new TreeSet<>(format.options());
+        valid.add(ON_ERROR);
+        return Set.copyOf(valid);
+    }
+
     /**
      * Reads a dataset file.
      *

@@ -11,4 +11,12 @@ public interface ChatTemplateProvider extends Provider {
      * unknown option keys are an error that names them.
      */
     ChatTemplate create(Map<String, Object> options);
+
+    /**
+     * The option keys {@link #create} accepts, so a run config can tell a template's options from a dataset
+     * reader's when both sit in one {@code datasets:} entry.
+     */
+    default java.util.Set<String> optionKeys() {
+        return java.util.Set.of();
+    }
 }
