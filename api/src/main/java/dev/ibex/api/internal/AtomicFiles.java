@@ -44,6 +44,7 @@ public final class AtomicFiles {
                 writer.write(ch);
                 ch.force(true);
             }
+            readableByAll(tmp);
             move(tmp, target);
             tmp = null;
         } catch (IOException e) {
@@ -56,6 +57,13 @@ public final class AtomicFiles {
                     // best effort: the temporary file is only litter now
                 }
             }
+        }
+    }
+
+    /** Temporary files are owner-only; the results (weights, adapters, metrics) are ordinary files. */
+    private static void readableByAll(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 
@@ -84,7 +92,11 @@ public final class AtomicFiles {
         try {
             Path parent = target.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            return Files.createTempDirectory(parent, "." + target.getFileName() + ".staging-");
+            Path dir = Files.createTempDirectory(parent, "." + target.getFileName() + ".staging-");
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
+            return dir;
         } catch (IOException e) {
             throw new IbexException("cannot create a folder next to " + target + ": " + e.getMessage(), e);
         }
