@@ -1,5 +1,6 @@
 package dev.ibex.templates;
 
+import dev.ibex.spi.Options;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.chat.ChatTemplate;
 import dev.ibex.spi.chat.Conversation;
@@ -71,7 +72,7 @@ final class AlpacaTemplate implements ChatTemplate {
      * {@code target_max_len} (qlora's limits; variant qlora only).
      */
     static AlpacaTemplate create(Map<String, Object> options) {
-        TemplateOptions o = TemplateOptions.of(NAME, options, OPTIONS);
+        Options o = Options.of("chat template " + NAME, options, OPTIONS);
         Variant variant = Variant.valueOf(o.choice("variant", "alpaca", Variant.names()).toUpperCase(Locale.ROOT));
         if (variant == Variant.QLORA && o.has("add_eos_token")) {
             throw new IbexException("chat template alpaca: add_eos_token is alpaca-lora's option; variant qlora always"

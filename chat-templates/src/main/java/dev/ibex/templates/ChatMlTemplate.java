@@ -1,5 +1,6 @@
 package dev.ibex.templates;
 
+import dev.ibex.spi.Options;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.chat.ChatTemplate;
 import dev.ibex.spi.chat.Conversation;
@@ -46,7 +47,7 @@ final class ChatMlTemplate implements ChatTemplate {
      * turn).
      */
     static ChatMlTemplate create(Map<String, Object> options) {
-        TemplateOptions o = TemplateOptions.of(NAME, options, OPTIONS);
+        Options o = Options.of("chat template " + NAME, options, OPTIONS);
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (String name : o.strings("roles_to_train", List.of("assistant"))) {
             roles.add(Role.parse(name).orElseThrow(() -> new IbexException("chat template chatml: roles_to_train has"

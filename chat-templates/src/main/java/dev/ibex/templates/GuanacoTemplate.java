@@ -1,5 +1,6 @@
 package dev.ibex.templates;
 
+import dev.ibex.spi.Options;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.chat.ChatTemplate;
 import dev.ibex.spi.chat.Conversation;
@@ -49,7 +50,7 @@ final class GuanacoTemplate implements ChatTemplate {
      * {@code source_max_len}, {@code target_max_len} (qlora's per-piece limits, unset by default).
      */
     static GuanacoTemplate create(Map<String, Object> options) {
-        TemplateOptions o = TemplateOptions.of(NAME, options, OPTIONS);
+        Options o = Options.of("chat template " + NAME, options, OPTIONS);
         String system = switch (o.raw("system_prompt")) {
             case null -> null;
             case Boolean b -> b ? SYSTEM_PROMPT : null;

@@ -1,5 +1,6 @@
 package dev.ibex.api.data;
 
+import dev.ibex.spi.Options;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ibex.spi.IbexException;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ public final class Datasets {
     private static final String ON_ERROR = "on_error";
 
     /** A format: the options it takes besides {@code on_error}, and how to make its reader from them. */
-    private record Format(Set<String> options, Function<DatasetOptions, RecordReader> reader) {
+    private record Format(Set<String> options, Function<Options, RecordReader> reader) {
     }
 
     private static final Format MESSAGES = new Format(Set.of("field_messages", "message_property_mappings"), o -> {
@@ -82,7 +83,7 @@ public final class Datasets {
         }
         Set<String> valid = new TreeSet<>(format.options());
         valid.add(ON_ERROR);
-        DatasetOptions options = DatasetOptions.of(spec, valid);
+        Options options = Options.of("dataset " + spec.path() + " (type " + spec.type() + ")", spec.options(), valid);
         boolean fail = options.choice(ON_ERROR, "skip", List.of("skip", "fail")).equals("fail");
         Collector collector = new Collector(spec, format.reader().apply(options), fail);
         RecordSource.read(spec.path(), collector);
