@@ -1,0 +1,210 @@
+// Generates golden token ids for Ibex's tokenizer tests with a reference implementation we did not write:
+// transformers.js (@huggingface/transformers), run offline on local tokenizer folders.
+//
+//   cd tools/tokenizer-golden && ONNXRUNTIME_NODE_INSTALL=skip npm ci   (or npm install)
+//   node generate.mjs [tokenizers-dir] [output-dir]
+//
+// tokenizers-dir holds one folder per tokenizer (tokenizer.json + tokenizer_config.json); default
+// /work/shared/tokenizers. output-dir defaults to api/src/test/resources/tokenizers. Writes
+// <output-dir>/<name>/golden.jsonl: one JSON object per case, in case order:
+//   {"case": name, "text": ..., "ids": encode with special tokens, "ids_no_special": encode without,
+//    "decode": decode(ids), "decode_skip_special": decode(ids, skip_special_tokens),
+//    "decode_no_special": decode(ids_no_special)}
+// Decoding passes clean_up_tokenization_spaces as tokenizer_config.json says, defaulting to false as Python
+// transformers does (transformers.js alone would default it to true).
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const tokenizersDir = path.resolve(process.argv[2] ?? '/work/shared/tokenizers');
+const outputDir = path.resolve(process.argv[3] ?? path.join(here, '../../api/src/test/resources/tokenizers'));
+const names = ['llama', 'mistral', 'gpt2'];
+
+env.allowRemoteModels = false;
+env.allowLocalModels = true;
+env.localModelPath = tokenizersDir + path.sep;
+
+// Cases every tokenizer must get right. Names say what each pins.
+const cases = [
+  ['spec-reference', 'Hello world, how are you?'],
+  ['empty', ''],
+  ['single-space', ' '],
+  ['two-spaces', '  '],
+  ['many-spaces', '          '],
+  ['single-tab', '\t'],
+  ['tabs', '\t\t\t'],
+  ['mixed-whitespace', ' \t \t  \n \t'],
+  ['leading-space', ' Hello'],
+  ['leading-spaces', '   Hello'],
+  ['trailing-space', 'Hello '],
+  ['trailing-spaces', 'Hello   '],
+  ['both-ends-spaces', '  Hello world  '],
+  ['inner-space-runs', 'a  b   c    d'],
+  ['space-before-newline', 'end of line \nnext'],
+  ['newline', '\n'],
+  ['newlines', '\n\n\n'],
+  ['crlf', 'line one\r\nline two\r\n'],
+  ['cr-only', 'a\rb\r'],
+  ['text-newlines', 'First line.\nSecond line.\n\nFourth line after a blank one.'],
+  ['indented-lines', 'def f():\n    return 1\n\n\tpass'],
+  ['digits', '0123456789'],
+  ['long-number', '3141592653589793238462643383279502884197169399375105820974944592307816406286'],
+  ['numbers-in-text', 'In 2023, 1,234,567 people paid $19.99 each (i.e. 24,691,999.33 total).'],
+  ['decimal-and-negative', '-0.5 +1e-10 3.14159 1/2 50% #1'],
+  ['phone-date-time', 'Call +1 (555) 012-3456 on 2024-02-29 at 23:59:59.'],
+  ['python-code', 'def fib(n: int) -> int:\n    """Return the n-th Fibonacci number."""\n    a, b = 0, 1\n    for _ in range(n):\n        a, b = b, a + b\n    return a\n\nprint(fib(10))  # 55\n'],
+  ['java-code', 'public final class Main {\n    public static void main(String[] args) {\n        System.out.println("Hello, " + args[0] + "!");\n    }\n}\n'],
+  ['json', '{"name": "Ibex", "version": 1.0, "tags": ["llm", "java"], "nested": {"ok": true, "n": null}}'],
+  ['json-pretty', '{\n  "a": [1, 2, 3],\n  "b": {"c": "d"}\n}'],
+  ['shell', 'for f in *.txt; do echo "$f" | tr a-z A-Z >> out.log 2>&1; done'],
+  ['html', '<div class="note"><p>Hi &amp; bye</p><br/></div>'],
+  ['regex-like', '^\\s*(?:[A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*\\d+$'],
+  ['emoji', 'I love pizza 🍕 and tacos 🌮!'],
+  ['emoji-only', '😀😃😄😁'],
+  ['emoji-zwj-family', 'family: 👨‍👩‍👧‍👦'],
+  ['emoji-zwj-professions', '👩‍💻 🧑‍🚀 🏳️‍🌈'],
+  ['emoji-skin-tones', '👍🏻 👍🏼 👍🏽 👍🏾 👍🏿'],
+  ['emoji-flags', '🇫🇷🇯🇵🇺🇸'],
+  ['emoji-keycap', '1️⃣ #️⃣'],
+  ['cjk-chinese', '我爱自然语言处理。'],
+  ['cjk-japanese', '東京は日本の首都です。ひらがなとカタカナ。'],
+  ['cjk-korean', '안녕하세요, 세계!'],
+  ['cjk-mixed-latin', 'Java是一种编程语言 (Java is a language).'],
+  ['arabic', 'مرحبا بالعالم! كيف حالك؟'],
+  ['hebrew', 'שלום עולם'],
+  ['hindi', 'नमस्ते दुनिया, आप कैसे हैं?'],
+  ['thai', 'สวัสดีชาวโลก'],
+  ['russian', 'Привет, мир! Как дела?'],
+  ['greek', 'Γειά σου Κόσμε, ΣΊΣΥΦΟΣ'],
+  ['accents-composed', 'café naïve résumé Ångström Øresund façade'],
+  ['accents-decomposed', 'cafe\u0301 nai\u0308ve re\u0301sume\u0301'],
+  ['combining-only', '\u0301\u0308\u0327'],
+  ['vietnamese', 'Tiếng Việt có dấu'],
+  ['byte-fallback-rare-cjk', '𠀀𠀁𪚥'],
+  ['byte-fallback-symbols', '⍼ ⎈ ⏣ ␣ ⸘'],
+  ['byte-fallback-math', '𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝕏 𝟘𝟙'],
+  ['byte-fallback-private-use', '\uE000\uF8FF'],
+  ['control-chars', 'a\u0000b\u0001c\u001Fd\u007F'],
+  ['nbsp-and-thin-spaces', 'a\u00A0b\u2009c\u3000d'],
+  ['zero-width', 'zero\u200Bwidth\u200Cjoin\u200Dend'],
+  ['special-bos-literal', '<s>'],
+  ['special-eos-literal', '</s>'],
+  ['special-unk-literal', '<unk>'],
+  ['special-endoftext-literal', '<|endoftext|>'],
+  ['specials-in-text', 'Hello <s> world </s> and <unk> here'],
+  ['specials-adjacent', '<s></s><s>'],
+  ['special-start-of-text', '<s>Hello'],
+  ['special-end-of-text', 'Goodbye</s>'],
+  ['endoftext-in-text', 'The end.<|endoftext|>The beginning.'],
+  ['endoftext-spaces', ' <|endoftext|> '],
+  ['special-lookalikes', '<s > < s> <S> <|endoftext| <|endoftext> <<s>>'],
+  ['contractions', "I'm sure you're right, they've said it's fine and we'll see, I'd think."],
+  ['contractions-upper', "I'M SURE YOU'RE RIGHT, THEY'VE SAID IT'S FINE AND WE'LL SEE, I'D THINK."],
+  ['contractions-mixed-case', "Don't DON'T don'T I'M i'm It'S"],
+  ['dont', "don't"],
+  ['apostrophe-variants', 'rock ’n’ roll, it’s ‘quoted’ “double”'],
+  ['url', 'https://www.example.com/path/to/page?query=1&lang=en#section'],
+  ['urls-in-text', 'See http://a.b/c and https://github.com/huggingface/transformers.js/issues/1 now.'],
+  ['email', 'contact: someone.name+tag@example.co.uk'],
+  ['repeated-punctuation', 'What?!?!?! No way...... Really??? Yes!!!!!!!!'],
+  ['dashes', 'a-b--c---d — e – f'],
+  ['ascii-art', '=====\n|---|\n*****\n#####'],
+  ['long-word', 'Pneumonoultramicroscopicsilicovolcanoconiosis'],
+  ['very-long-word', 'supercalifragilisticexpialidocious'.repeat(12)],
+  ['long-nonsense', 'xqzvjkwpfhgb'.repeat(20)],
+  ['long-repeated-char', 'a'.repeat(300)],
+  ['long-space-run', 'x' + ' '.repeat(100) + 'y'],
+  ['mixed-case', 'HeLLo WoRLD iPhone eBay McDonald'],
+  ['all-caps', 'THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG'],
+  ['pangram', 'The quick brown fox jumps over the lazy dog.'],
+  ['prose', 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness.'],
+  ['underscore-names', '__init__ snake_case_name CONSTANT_VALUE _private'],
+  ['camel-case', 'getHTTPResponseCode parseJSONString XMLHttpRequest'],
+  ['brackets', '([{<>}]) (a) [b] {c}'],
+  ['quotes', '"double" \'single\' `backtick`'],
+  ['math', 'E = mc² ∑ ∫ √2 ≈ 1.414 ≤ π ≠ ∞ α+β=γ'],
+  ['currency', '€100 £50 ¥1000 ₹75 $5 ₿0.001'],
+  ['superscripts-fractions', 'x² y³ ½ ¼ ¾ ⅓ №5 ™ ©'],
+  ['fullwidth', 'ＡＢＣ１２３！'],
+  ['ligatures', 'ﬁnance ﬂower ﬀ'],
+  ['markdown', '# Title\n\n- item **bold** _it_\n- `code`\n\n```py\nx = 1\n```'],
+  ['chat-like', 'User: Hi!\nAssistant: Hello! How can I help you today?\nUser: Tell me a joke.'],
+  ['sentence-end-space', 'One. Two. Three.'],
+  ['space-punctuation', 'a , b . c ? d ! e \' f'],
+  ['single-letter', 'a'],
+  ['single-digit', '7'],
+  ['single-punct', '?'],
+  ['single-emoji', '🦙'],
+  ['bom-free-unicode-mix', 'Ünïcödé ✓ ✗ → ← ↑ ↓ ♥ ♦ ♣ ♠'],
+  ['mixed-scripts', 'English Русский 中文 العربية हिन्दी 日本語 한국어'],
+  ['tab-separated', 'col1\tcol2\tcol3\n1\t2\t3'],
+  ['csv', 'id,name,score\n1,"Smith, J.",9.5\n2,O\'Brien,7'],
+  ['spaces-around-newlines', '  \n  \n  '],
+  ['newline-then-space-word', '\n Hello'],
+  ['word-then-spaces-newline', 'word   \n'],
+  ['unicode-whitespace-run', '\u2003\u2003word\u2003'],
+];
+
+// A seeded generator so that re-running gives the same random cases.
+function mulberry32(seed) {
+  return function () {
+    seed |= 0; seed = (seed + 0x6D2B79F5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const alphabet = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789',
+  ' ', ' ', ' ', ' ', '  ', '\t', '\n', '\r\n', "'", "'s", "'t", "'ll", '.', ',', '!', '?', '-', '_', '(', ')', '"', '#', '@',
+  'é', 'ß', 'ø', 'ñ', 'ü', 'ç', 'e\u0301', 'ж', 'λ', 'ש', 'ع', 'ह', 'न', 'ก', '中', '文', '字', 'あ', 'カ', '한',
+  '😀', '👍🏽', '👩‍💻', '🍕', '𠀀', '⍼', '𝔘', '€', '½', '\u00A0', '\u3000', '<s>', '</s>', '<unk>', '<|endoftext|>'];
+const random = mulberry32(20261123);
+for (let i = 0; i < 40; i++) {
+  const length = 1 + Math.floor(random() * 40);
+  let text = '';
+  for (let j = 0; j < length; j++) {
+    text += alphabet[Math.floor(random() * alphabet.length)];
+  }
+  cases.push([`random-${String(i).padStart(2, '0')}`, text]);
+}
+
+function decode(tokenizer, ids, skip, cleanUp) {
+  // transformers.js refuses to decode an empty list; the Python libraries return "".
+  if (ids.length === 0) {
+    return '';
+  }
+  return tokenizer.decode(ids, { skip_special_tokens: skip, clean_up_tokenization_spaces: cleanUp });
+}
+
+for (const name of names) {
+  const tokenizer = await AutoTokenizer.from_pretrained(name);
+  const config = JSON.parse(fs.readFileSync(path.join(tokenizersDir, name, 'tokenizer_config.json'), 'utf8'));
+  const cleanUp = config.clean_up_tokenization_spaces ?? false;
+  const lines = [];
+  const seen = new Set();
+  for (const [caseName, text] of cases) {
+    if (seen.has(caseName)) {
+      throw new Error(`duplicate case name ${caseName}`);
+    }
+    seen.add(caseName);
+    const ids = tokenizer.encode(text, { add_special_tokens: true });
+    const idsNoSpecial = tokenizer.encode(text, { add_special_tokens: false });
+    lines.push(JSON.stringify({
+      case: caseName,
+      text,
+      ids,
+      ids_no_special: idsNoSpecial,
+      decode: decode(tokenizer, ids, false, cleanUp),
+      decode_skip_special: decode(tokenizer, ids, true, cleanUp),
+      decode_no_special: decode(tokenizer, idsNoSpecial, false, cleanUp),
+    }));
+  }
+  const out = path.join(outputDir, name, 'golden.jsonl');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, lines.join('\n') + '\n');
+  const reference = tokenizer.encode('Hello world, how are you?', { add_special_tokens: true });
+  console.log(`${name}: ${lines.length} cases -> ${path.relative(process.cwd(), out)}; `
+    + `"Hello world, how are you?" = ${JSON.stringify(reference)}`);
+}
