@@ -13,7 +13,7 @@ module dev.ibex.api {
     exports dev.ibex.api.plugin;
     exports dev.ibex.api.io;
     // exports dev.ibex.api.model; (added with its first class)
-    // exports dev.ibex.api.tokenizer; (added with its first class)
+    exports dev.ibex.api.tokenizer;
     // exports dev.ibex.api.data; (added with its first class)
     // exports dev.ibex.api.generate; (added with its first class)
     // exports dev.ibex.api.train; (added with its first class)
