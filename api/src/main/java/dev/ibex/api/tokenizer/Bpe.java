@@ -3,7 +3,6 @@ package dev.ibex.api.tokenizer;
 import dev.ibex.spi.IbexException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,10 +46,15 @@ final class Bpe {
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
     private final int cacheCapacity;
 
+    /**
+     * @param vocab  token to id; kept as given, so the caller must not change it afterwards
+     * @param merges in rank order
+     * @param source the file, for messages
+     */
     Bpe(Map<String, Integer> vocab, List<Merge> merges, String unkToken, boolean fuseUnk, boolean byteFallback,
         String continuingSubwordPrefix, String endOfWordSuffix, boolean ignoreMerges, int cacheCapacity, String source) {
-        // A HashMap: Map.copyOf's probing table is several times slower to build and query at 50k string keys.
-        this.vocab = new HashMap<>(vocab);
+        // Owned, not copied: the loader builds it for this model alone, and at 50k entries a copy costs real time.
+        this.vocab = vocab;
         this.unkToken = unkToken;
         this.unkId = unkToken == null ? -1 : vocab.getOrDefault(unkToken, -1);
         this.fuseUnk = fuseUnk;

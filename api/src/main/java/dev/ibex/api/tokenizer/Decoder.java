@@ -24,6 +24,12 @@ sealed interface Decoder {
         return String.join("", decodeChain(tokens));
     }
 
+    /** Whether this decoder, or one in its sequence, reads byte tokens such as {@code <0x0A>}. */
+    default boolean readsByteTokens() {
+        return this instanceof ByteFallback || (this instanceof Sequence s && s.steps().stream().anyMatch(
+                Decoder::readsByteTokens));
+    }
+
     record Sequence(List<Decoder> steps) implements Decoder {
         @Override
         public List<String> decodeChain(List<String> tokens) {

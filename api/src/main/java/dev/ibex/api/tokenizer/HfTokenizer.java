@@ -120,6 +120,23 @@ public final class HfTokenizer implements Tokenizer {
         return decoder == null ? String.join(" ", tokens) : decoder.decode(tokens);
     }
 
+    /**
+     * Whether the last of {@code ids[0, size)} that decoding keeps is a byte token ({@code <0xE2>}) read by a
+     * ByteFallback decoder: its run of bytes may still grow, and a later byte can turn the whole run into U+FFFD.
+     */
+    boolean endsInOpenByteRun(int[] ids, int size, boolean skipSpecialTokens) {
+        if (decoder == null || !decoder.readsByteTokens()) {
+            return false;
+        }
+        for (int i = size - 1; i >= 0; i--) {
+            String token = tokenOrNull(ids[i]);
+            if (token != null && !(skipSpecialTokens && specialContents.contains(token))) {
+                return Decoder.ByteFallback.byteOf(token) >= 0;
+            }
+        }
+        return false;
+    }
+
     /** transformers' {@code clean_up_tokenization}: no space before punctuation and English contractions. */
     static String cleanUp(String text) {
         return text.replace(" .", ".").replace(" ?", "?").replace(" !", "!").replace(" ,", ",")

@@ -4,13 +4,15 @@ import java.util.Arrays;
 
 /**
  * Decodes ids that arrive one at a time (generation) into text pieces whose concatenation equals decoding all the ids
- * at once. A piece never ends in half a character: byte tokens ({@code <0xE2>}) and byte-level pieces are held back
- * until their character is complete. Spaces are never lost: "▁world" after "Hello" comes out as " world", because each
+ * at once. A piece never ends in half a character: byte-level pieces are held back until their character is complete,
+ * and byte tokens ({@code <0xE2>}) until a token that is not a byte ends their run, because the ByteFallback decoder
+ * turns a whole run into U+FFFD when any byte of it is invalid (so an emoji's text comes with the token after it). Spaces are never lost: "▁world" after "Hello" comes out as " world", because each
  * step decodes a short window that still holds the previous token, so the decoder's strip of the text's first space
  * applies to the window's start, not to the new token.
  *
- * <p>This is the Rust library's {@code DecodeStream} algorithm: decode the window, emit what lies beyond the previous
- * window's text, and slide the window once the text ends cleanly. transformers' {@code clean_up_tokenization_spaces}
+ * <p>This is the Rust library's {@code DecodeStream} algorithm (decode the window, emit what lies beyond the previous
+ * window's text, slide the window once the text ends cleanly) with that one addition, without which a model that
+ * samples a valid byte and then an invalid one would make the stream contradict text it already emitted. transformers' {@code clean_up_tokenization_spaces}
  * is not applied, since removing a space before a later "." cannot be done to text already handed out. One instance
  * per sequence; not thread-safe.
  */
@@ -36,7 +38,7 @@ public final class StreamDecoder {
         if (prefix.isEmpty() && size > 0) {
             // The window's text was empty or incomplete before; take it as the prefix once it is clean.
             String text = decode();
-            if (!text.endsWith(Decoder.REPLACEMENT)) {
+            if (!text.endsWith(Decoder.REPLACEMENT) && !tokenizer.endsInOpenByteRun(window, size, skipSpecialTokens)) {
                 prefix = text;
                 prefixLength = size;
             }
@@ -46,7 +48,8 @@ public final class StreamDecoder {
         }
         window[size++] = id;
         String text = decode();
-        if (text.length() <= prefix.length() || text.endsWith(Decoder.REPLACEMENT)) {
+        if (text.length() <= prefix.length() || text.endsWith(Decoder.REPLACEMENT)
+                || tokenizer.endsInOpenByteRun(window, size, skipSpecialTokens)) {
             return "";
         }
         if (!text.startsWith(prefix)) {

@@ -37,6 +37,23 @@ record TokenizerConfig(String tokenizerClass, Map<String, TokenSpec> specialToke
     static final List<String> SPECIAL_KEYS = List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token",
             "cls_token", "mask_token");
 
+    /**
+     * The special tokens a tokenizer class has when its config does not name them (the constructor defaults of the
+     * transformers classes); a key set to null in the config means no token.
+     */
+    private static final Map<String, Map<String, String>> CLASS_DEFAULTS;
+
+    static {
+        Map<String, String> llama = Map.of("bos_token", "<s>", "eos_token", "</s>", "unk_token", "<unk>");
+        Map<String, String> gemma = Map.of("bos_token", "<bos>", "eos_token", "<eos>", "unk_token", "<unk>",
+                "pad_token", "<pad>");
+        Map<String, String> gpt2 = Map.of("bos_token", "<|endoftext|>", "eos_token", "<|endoftext|>",
+                "unk_token", "<|endoftext|>");
+        CLASS_DEFAULTS = Map.of("LlamaTokenizer", llama, "LlamaTokenizerFast", llama, "CodeLlamaTokenizer", llama,
+                "CodeLlamaTokenizerFast", llama, "GemmaTokenizer", gemma, "GemmaTokenizerFast", gemma,
+                "GPT2Tokenizer", gpt2, "GPT2TokenizerFast", gpt2);
+    }
+
     /** A token as the config files write it: a plain string, or an object with AddedToken's flags. */
     record TokenSpec(String content, boolean special, boolean singleWord, boolean lstrip, boolean rstrip,
                      boolean normalized) {
@@ -52,7 +69,16 @@ record TokenizerConfig(String tokenizerClass, Map<String, TokenSpec> specialToke
         JsonNode generation = optional(folder.resolve("generation_config.json"));
         String configSource = folder.resolve("tokenizer_config.json").toString();
 
+        String tokenizerClass = config != null && config.path("tokenizer_class").isTextual()
+                ? config.get("tokenizer_class").asText() : null;
         Map<String, TokenSpec> special = new LinkedHashMap<>();
+        Map<String, String> defaults = tokenizerClass == null ? Map.of()
+                : CLASS_DEFAULTS.getOrDefault(tokenizerClass, Map.of());
+        for (String key : SPECIAL_KEYS) {
+            if (defaults.containsKey(key)) {
+                special.put(key, new TokenSpec(defaults.get(key), true, false, false, false, false));
+            }
+        }
         List<TokenSpec> additional = new ArrayList<>();
         for (JsonNode source : new JsonNode[] {config, map}) {
             if (source == null) {
@@ -96,9 +122,7 @@ record TokenizerConfig(String tokenizerClass, Map<String, TokenSpec> specialToke
         } else if (eosNode != null && eosNode.canConvertToInt()) {
             eos.add(eosNode.asInt());
         }
-        return new TokenizerConfig(
-                config != null && config.path("tokenizer_class").isTextual() ? config.get("tokenizer_class").asText() : null,
-                special, additional, decoder, flag(config, "add_bos_token"), flag(config, "add_eos_token"),
+        return new TokenizerConfig(tokenizerClass, special, additional, decoder, flag(config, "add_bos_token"), flag(config, "add_eos_token"),
                 flag(config, "add_prefix_space"), flag(config, "clean_up_tokenization_spaces"),
                 intOrNull(generation, "bos_token_id"), List.copyOf(eos), intOrNull(generation, "pad_token_id"));
     }
