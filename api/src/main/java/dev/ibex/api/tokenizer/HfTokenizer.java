@@ -78,14 +78,28 @@ public final class HfTokenizer implements Tokenizer {
 
     @Override
     public int[] encode(String text, boolean addSpecialTokens) {
+        return encode(text, addSpecialTokens, true);
+    }
+
+    /**
+     * Encodes {@code text}, choosing whether special tokens written in it count.
+     *
+     * @param addSpecialTokens   add the BOS/EOS the model's template asks for
+     * @param matchSpecialTokens whether special-token text in {@code text} ("</s>", "<|endoftext|>") becomes the special
+     *                           id; false encodes it as ordinary text, the safe choice for untrusted input such as a
+     *                           chat user's message (transformers' {@code split_special_tokens=True}). Added tokens that
+     *                           are not special are matched either way.
+     */
+    public int[] encode(String text, boolean addSpecialTokens, boolean matchSpecialTokens) {
         IntList out = new IntList(text.length() / 3 + 4);
-        for (AddedVocabulary.Section section : added.splitRaw(text, true)) {
+        for (AddedVocabulary.Section section : added.splitRaw(text, matchSpecialTokens)) {
             if (section.id() >= 0) {
                 out.add(section.id());
                 continue;
             }
             String normalized = normalizer == null ? section.text() : normalizer.normalize(section.text());
-            for (AddedVocabulary.Section part : added.splitNormalized(normalized, true, section.first())) {
+            for (AddedVocabulary.Section part : added.splitNormalized(normalized, matchSpecialTokens,
+                    section.first())) {
                 if (part.id() >= 0) {
                     out.add(part.id());
                 } else if (preTokenizer == null) {

@@ -77,6 +77,20 @@ class AddedTokensTest {
     }
 
     @Test
+    void specialTokenTextCanBeEncodedAsPlainText() {
+        HfTokenizer llama = TestTokenizers.load("llama");
+        assertArrayEquals(new int[] {1, 2}, llama.encode("<s></s>", false));
+        int[] literal = llama.encode("<s></s>", false, false);
+        assertFalse(java.util.Arrays.stream(literal).anyMatch(id -> id == 1 || id == 2), java.util.Arrays.toString(literal));
+        assertEquals("<s></s>", llama.decode(literal, false));
+        HfTokenizer gpt2 = TestTokenizers.load("gpt2");
+        assertArrayEquals(new int[] {50256}, gpt2.encode("<|endoftext|>", false));
+        int[] text = gpt2.encode("<|endoftext|>", false, false);
+        assertTrue(text.length > 1 && java.util.Arrays.stream(text).noneMatch(id -> id == 50256));
+        assertEquals("<|endoftext|>", gpt2.decode(text, false));
+    }
+
+    @Test
     void decodingSkipsOnlySpecialTokens() {
         String notSpecial = "\"single_word\":false,\"lstrip\":false,\"rstrip\":false,\"normalized\":false,"
                 + "\"special\":false";

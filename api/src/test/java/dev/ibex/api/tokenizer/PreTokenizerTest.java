@@ -106,6 +106,16 @@ class PreTokenizerTest {
     }
 
     @Test
+    void llama3StyleSplitThenByteLevelWithoutRegex() {
+        PreTokenizer p = parse("""
+                {"type":"Sequence","pretokenizers":[
+                  {"type":"Split","pattern":{"Regex":"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\\\r\\\\n\\\\p{L}\\\\p{N}]?\\\\p{L}+|\\\\p{N}{1,3}| ?[^\\\\s\\\\p{L}\\\\p{N}]+[\\\\r\\\\n]*|\\\\s*[\\\\r\\\\n]+|\\\\s+(?!\\\\S)|\\\\s+"},
+                   "behavior":"Isolated","invert":false},
+                  {"type":"ByteLevel","add_prefix_space":false,"trim_offsets":true,"use_regex":false}]}""");
+        assertEquals(List.of("Hello", "Ġworld", "'S", "Ġ", "123", "45", "!ĊĊ"), pieces(p, "Hello world'S 12345!\n\n"));
+    }
+
+    @Test
     void regexSplitUsesUnicodeWhitespace() {
         PreTokenizer p = new PreTokenizer.Split(Pattern.compile("\\s+", Pattern.UNICODE_CHARACTER_CLASS),
                 SplitBehavior.REMOVED, false);
