@@ -1,7 +1,8 @@
-// Generates golden token ids for Ibex's tokenizer tests with a reference implementation we did not write:
-// transformers.js (@huggingface/transformers), run offline on local tokenizer folders.
+// Generates golden token ids for Ibex's tokenizer tests with two reference implementations we did not write, run
+// offline on local tokenizer folders: transformers.js (@huggingface/transformers, pure JavaScript) and the Node
+// binding of Hugging Face's Rust `tokenizers` crate (npm `tokenizers`, the same Rust code Python transformers runs).
 //
-//   cd tools/tokenizer-golden && ONNXRUNTIME_NODE_INSTALL=skip npm ci   (or npm install)
+//   cd tools/tokenizer-golden && ONNXRUNTIME_NODE_INSTALL=skip npm install
 //   node generate.mjs [tokenizers-dir] [output-dir]
 //
 // tokenizers-dir holds one folder per tokenizer (tokenizer.json + tokenizer_config.json); default
@@ -12,11 +13,16 @@
 //    "decode_no_special": decode(ids_no_special)}
 // Decoding passes clean_up_tokenization_spaces as tokenizer_config.json says, defaulting to false as Python
 // transformers does (transformers.js alone would default it to true).
+// Where the Rust crate disagrees with transformers.js (JavaScript's \s differs from Oniguruma's on U+0085 and U+FEFF),
+// the line also has "rust": {the same six fields from the Rust crate}, and tests hold Ibex to the Rust values; the
+// script prints how many lines that affects.
 import { AutoTokenizer, env } from '@huggingface/transformers';
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+const { Tokenizer: RustTokenizer } = createRequire(import.meta.url)('tokenizers');
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tokenizersDir = path.resolve(process.argv[2] ?? '/work/shared/tokenizers');
 const outputDir = path.resolve(process.argv[3] ?? path.join(here, '../../api/src/test/resources/tokenizers'));
@@ -145,6 +151,8 @@ const cases = [
   ['newline-then-space-word', '\n Hello'],
   ['word-then-spaces-newline', 'word   \n'],
   ['unicode-whitespace-run', '\u2003\u2003word\u2003'],
+  ['next-line-control', 'a \u0085b\u0085 c'],
+  ['zero-width-no-break-space', 'a \uFEFFb \uFEFF'],
 ];
 
 // A seeded generator so that re-running gives the same random cases.
@@ -178,12 +186,18 @@ function decode(tokenizer, ids, skip, cleanUp) {
   return tokenizer.decode(ids, { skip_special_tokens: skip, clean_up_tokenization_spaces: cleanUp });
 }
 
+async function rustDecode(tokenizer, ids, skip) {
+  return ids.length === 0 ? '' : tokenizer.decode(ids, skip);
+}
+
 for (const name of names) {
   const tokenizer = await AutoTokenizer.from_pretrained(name);
+  const rust = RustTokenizer.fromFile(path.join(tokenizersDir, name, 'tokenizer.json'));
   const config = JSON.parse(fs.readFileSync(path.join(tokenizersDir, name, 'tokenizer_config.json'), 'utf8'));
   const cleanUp = config.clean_up_tokenization_spaces ?? false;
   const lines = [];
   const seen = new Set();
+  let differing = 0;
   for (const [caseName, text] of cases) {
     if (seen.has(caseName)) {
       throw new Error(`duplicate case name ${caseName}`);
@@ -191,7 +205,7 @@ for (const name of names) {
     seen.add(caseName);
     const ids = tokenizer.encode(text, { add_special_tokens: true });
     const idsNoSpecial = tokenizer.encode(text, { add_special_tokens: false });
-    lines.push(JSON.stringify({
+    const line = {
       case: caseName,
       text,
       ids,
@@ -199,12 +213,27 @@ for (const name of names) {
       decode: decode(tokenizer, ids, false, cleanUp),
       decode_skip_special: decode(tokenizer, ids, true, cleanUp),
       decode_no_special: decode(tokenizer, idsNoSpecial, false, cleanUp),
-    }));
+    };
+    // The Rust crate has no clean-up step, so its decodes compare only where clean-up is off (all three here).
+    const rIds = Array.from((await rust.encode(text, null, { addSpecialTokens: true })).getIds());
+    const rIdsNoSpecial = Array.from((await rust.encode(text, null, { addSpecialTokens: false })).getIds());
+    const fromRust = {
+      ids: rIds,
+      ids_no_special: rIdsNoSpecial,
+      decode: await rustDecode(rust, rIds, false),
+      decode_skip_special: await rustDecode(rust, rIds, true),
+      decode_no_special: await rustDecode(rust, rIdsNoSpecial, false),
+    };
+    if (Object.keys(fromRust).some((k) => JSON.stringify(fromRust[k]) !== JSON.stringify(line[k]))) {
+      line.rust = fromRust;
+      differing++;
+    }
+    lines.push(JSON.stringify(line));
   }
   const out = path.join(outputDir, name, 'golden.jsonl');
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, lines.join('\n') + '\n');
   const reference = tokenizer.encode('Hello world, how are you?', { add_special_tokens: true });
-  console.log(`${name}: ${lines.length} cases -> ${path.relative(process.cwd(), out)}; `
-    + `"Hello world, how are you?" = ${JSON.stringify(reference)}`);
+  console.log(`${name}: ${lines.length} cases -> ${path.relative(process.cwd(), out)}; ${differing} where the Rust `
+    + `crate differs from transformers.js; "Hello world, how are you?" = ${JSON.stringify(reference)}`);
 }

@@ -28,9 +28,12 @@ public final class TestTokenizers {
     private TestTokenizers() {
     }
 
-    /** One line of golden.jsonl, made by tools/tokenizer-golden with transformers.js. */
+    /**
+     * One line of golden.jsonl, made by tools/tokenizer-golden. The values are transformers.js's, or the Rust crate's
+     * where the line records that the two disagree ({@code fromRust}).
+     */
     public record Golden(String name, String text, int[] ids, int[] idsNoSpecial, String decode,
-                         String decodeSkipSpecial, String decodeNoSpecial) {
+                         String decodeSkipSpecial, String decodeNoSpecial, boolean fromRust) {
     }
 
     /** A folder with tokenizer.json and tokenizer_config.json, as a model folder has. */
@@ -50,10 +53,11 @@ public final class TestTokenizers {
                 if (line.isBlank()) {
                     continue;
                 }
-                JsonNode n = Json.parse(line, name + "/golden.jsonl");
-                cases.add(new Golden(n.get("case").asText(), n.get("text").asText(), ints(n.get("ids")),
+                JsonNode whole = Json.parse(line, name + "/golden.jsonl");
+                JsonNode n = whole.has("rust") ? whole.get("rust") : whole;
+                cases.add(new Golden(whole.get("case").asText(), whole.get("text").asText(), ints(n.get("ids")),
                         ints(n.get("ids_no_special")), n.get("decode").asText(), n.get("decode_skip_special").asText(),
-                        n.get("decode_no_special").asText()));
+                        n.get("decode_no_special").asText(), whole.has("rust")));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
