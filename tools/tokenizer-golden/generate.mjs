@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const { Tokenizer: RustTokenizer } = createRequire(import.meta.url)('tokenizers');
+import zlib from 'node:zlib';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const tokenizersDir = path.resolve(process.argv[2] ?? '/work/shared/tokenizers');
 const outputDir = path.resolve(process.argv[3] ?? path.join(here, '../../api/src/test/resources/tokenizers'));
@@ -237,3 +238,74 @@ for (const name of names) {
   console.log(`${name}: ${lines.length} cases -> ${path.relative(process.cwd(), out)}; ${differing} where the Rust `
     + `crate differs from transformers.js; "Hello world, how are you?" = ${JSON.stringify(reference)}`);
 }
+
+// Variants: the real vocabularies with the other components real files use (non-legacy Metaspace, LLaMA-3's split,
+// Falcon's pre-tokenizers, normalizers, split behaviours, added-token flags), encoded by the Rust crate alone, since
+// transformers.js simplifies several of these. Each line is {"variant", "base", "patch", "cases": [...]}; the patch
+// replaces top-level fields of the base tokenizer.json ("model.x" replaces a model field). Written gzipped.
+const LLAMA3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+const metaspace = (scheme, split) => ({ type: 'Metaspace', replacement: '\u2581', prepend_scheme: scheme, split });
+const added = (id, content, flags) => ({ id, content, single_word: false, lstrip: false, rstrip: false,
+  normalized: false, special: true, ...flags });
+const byteLevel = (addPrefixSpace, useRegex) => ({ type: 'ByteLevel', add_prefix_space: addPrefixSpace, trim_offsets: true,
+  use_regex: useRegex });
+const sequence = (...pretokenizers) => ({ type: 'Sequence', pretokenizers });
+const variants = [
+  ['llama-metaspace-first', 'llama', { normalizer: null, pre_tokenizer: metaspace('first', false), decoder: {
+    type: 'Sequence', decoders: [metaspace('first', false), { type: 'ByteFallback' }, { type: 'Fuse' }] } }],
+  ['llama-metaspace-always-split', 'llama', { normalizer: null, pre_tokenizer: metaspace('always', true),
+    decoder: metaspace('always', true) }],
+  ['llama-metaspace-never', 'llama', { normalizer: null, pre_tokenizer: metaspace('never', false),
+    decoder: metaspace('never', false) }],
+  ['llama-added-token-flags', 'llama', { added_tokens: [
+    added(0, '<unk>', {}), added(1, '<s>', {}), added(2, '</s>', {}), added(32000, '<|im_start|>', { lstrip: true }),
+    added(32001, '<|im_end|>', { rstrip: true }), added(32002, '[WORD]', { single_word: true, special: false }),
+    added(32003, 'hello', { normalized: true, special: false })] }],
+  ['gpt2-llama3-split', 'gpt2', { pre_tokenizer: sequence({ type: 'Split', pattern: { Regex: LLAMA3 },
+    behavior: 'Isolated', invert: false }, byteLevel(false, false)), post_processor: { type: 'Sequence', processors: [
+    { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true }, { type: 'TemplateProcessing',
+      single: [{ SpecialToken: { id: '<|endoftext|>', type_id: 0 } }, { Sequence: { id: 'A', type_id: 0 } }], pair: [],
+      special_tokens: { '<|endoftext|>': { id: '<|endoftext|>', ids: [50256], tokens: ['<|endoftext|>'] } } }] },
+    'model.ignore_merges': true }],
+  ['gpt2-falcon-split', 'gpt2', { pre_tokenizer: sequence({ type: 'Punctuation', behavior: 'Contiguous' },
+    byteLevel(false, true), { type: 'Digits', individual_digits: false },
+    { type: 'Split', pattern: { Regex: '[0-9][0-9][0-9]' }, behavior: 'Isolated', invert: false }) }],
+  ['gpt2-prefix-space-roberta', 'gpt2', { pre_tokenizer: byteLevel(true, true), post_processor: {
+    type: 'RobertaProcessing', sep: ['<|endoftext|>', 50256], cls: ['<|endoftext|>', 50256], trim_offsets: true,
+    add_prefix_space: true } }],
+  ['gpt2-normalizers', 'gpt2', { normalizer: { type: 'Sequence', normalizers: [{ type: 'NFKD' }, { type: 'StripAccents' },
+    { type: 'Lowercase' }, { type: 'Strip', strip_left: true, strip_right: true },
+    { type: 'Replace', pattern: { Regex: '\\s+' }, content: ' ' }] } }],
+  ['gpt2-nfc-merged-splits', 'gpt2', { normalizer: { type: 'NFC' }, pre_tokenizer: sequence(
+    { type: 'Split', pattern: { String: ' ' }, behavior: 'MergedWithNext', invert: false },
+    { type: 'Punctuation', behavior: 'MergedWithPrevious' }, byteLevel(false, false)) }],
+  ['gpt2-whitespace-split-digits', 'gpt2', { pre_tokenizer: sequence({ type: 'WhitespaceSplit' },
+    { type: 'Digits', individual_digits: true }, byteLevel(true, false)) }],
+  ['gpt2-split-removed-inverted', 'gpt2', { pre_tokenizer: sequence({ type: 'Split',
+    pattern: { Regex: '\\w+|[^\\w\\s]+' }, behavior: 'Removed', invert: true }, byteLevel(false, false)) }],
+  ['gpt2-bert-pre-tokenizer', 'gpt2', { pre_tokenizer: sequence({ type: 'BertPreTokenizer' }, byteLevel(false, false)) }],
+  ['gpt2-whitespace-pre-tokenizer', 'gpt2', { pre_tokenizer: sequence({ type: 'Whitespace' }, byteLevel(false, false)) }],
+];
+const variantTexts = [...cases.map(([, text]) => text),
+  '<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant', 'a  <|im_start|>  b', 'x<|im_end|>   y',
+  '[WORD] a[WORD] [WORD]b ([WORD])', 'Hello hello HELLO say hello', '<s>hello</s>', 'Ça va? Ōkami ﬁ ①②③ Ⅻ',
+  "I'LL you'RE", '1234567 89 3.14159 x=10000'];
+const variantLines = [];
+for (const [variant, baseName, patch] of variants) {
+  const json = JSON.parse(fs.readFileSync(path.join(tokenizersDir, baseName, 'tokenizer.json'), 'utf8'));
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('model.')) json.model[key.slice(6)] = value; else json[key] = value;
+  }
+  const rust = RustTokenizer.fromString(JSON.stringify(json));
+  const variantCases = [];
+  for (const text of variantTexts) {
+    const ids = Array.from((await rust.encode(text, null, { addSpecialTokens: true })).getIds());
+    const idsNoSpecial = Array.from((await rust.encode(text, null, { addSpecialTokens: false })).getIds());
+    variantCases.push({ text, ids, ids_no_special: idsNoSpecial, decode: await rustDecode(rust, ids, false),
+      decode_skip_special: await rustDecode(rust, ids, true) });
+  }
+  variantLines.push(JSON.stringify({ variant, base: baseName, patch, cases: variantCases }));
+}
+const variantsOut = path.join(outputDir, 'variants.jsonl.gz');
+fs.writeFileSync(variantsOut, zlib.gzipSync(variantLines.join('\n') + '\n', { level: 9 }));
+console.log(`variants: ${variants.length} x ${variantTexts.length} cases -> ${path.relative(process.cwd(), variantsOut)}`);
