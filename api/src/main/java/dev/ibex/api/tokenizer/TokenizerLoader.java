@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * Assembles an {@link HfTokenizer} the way {@code AutoTokenizer.from_pretrained} does for a fast tokenizer: the
  * tokenizer.json pipeline, then the config files' added and special tokens, then the class-specific rules (LLaMA's
- * tokenizer rebuilds its template from {@code add_bos_token}/{@code add_eos_token}).
+ * tokenizer rebuilds its template from {@code add_bos_token}/{@code add_eos_token}; GPT-2's takes
+ * {@code add_prefix_space} from the config).
  */
 final class TokenizerLoader {
     /**
@@ -23,6 +24,12 @@ final class TokenizerLoader {
      */
     private static final Set<String> REBUILDS_TEMPLATE = Set.of("LlamaTokenizer", "LlamaTokenizerFast",
             "CodeLlamaTokenizer", "CodeLlamaTokenizerFast", "GemmaTokenizer", "GemmaTokenizerFast");
+
+    /**
+     * Classes whose fast tokenizer sets a top-level ByteLevel pre-tokenizer's {@code add_prefix_space} to the config's
+     * value, false when the config has none ({@code GPT2TokenizerFast.__init__}).
+     */
+    private static final Set<String> SETS_PREFIX_SPACE = Set.of("GPT2Tokenizer", "GPT2TokenizerFast");
 
     private TokenizerLoader() {
     }
@@ -86,6 +93,11 @@ final class TokenizerLoader {
 
         if (config.tokenizerClass() != null && REBUILDS_TEMPLATE.contains(config.tokenizerClass())) {
             postProcessor = llamaTemplate(config, vocabulary, model, source);
+        }
+        if (config.tokenizerClass() != null && SETS_PREFIX_SPACE.contains(config.tokenizerClass())
+                && preTokenizer instanceof PreTokenizer.ByteLevelSplit byteLevel) {
+            preTokenizer = new PreTokenizer.ByteLevelSplit(Boolean.TRUE.equals(config.addPrefixSpace()),
+                    byteLevel.useRegex());
         }
         return new HfTokenizer(model, vocabulary, normalizer, preTokenizer, postProcessor, decoder, config,
                 Boolean.TRUE.equals(config.cleanUpSpaces()));

@@ -147,6 +147,15 @@ class TokenizerLoadingTest {
     }
 
     @Test
+    void gpt2TakesAddPrefixSpaceFromTheConfig() throws IOException {
+        HfTokenizer reference = TestTokenizers.load("gpt2");
+        assertArrayEquals(reference.encode(" Hello", false), withConfigLoaded("gpt2",
+                "{\"tokenizer_class\":\"GPT2Tokenizer\",\"add_prefix_space\":true}").encode("Hello", false));
+        assertArrayEquals(reference.encode("Hello", false), withConfigLoaded("gpt2",
+                "{\"tokenizer_class\":\"GPT2Tokenizer\"}").encode("Hello", false));
+    }
+
+    @Test
     void specialTokensMapAndGenerationConfigAreRead() throws IOException {
         Path folder = withConfig("llama", "{\"tokenizer_class\":\"LlamaTokenizer\",\"bos_token\":\"<s>\","
                 + "\"eos_token\":\"</s>\",\"pad_token\":null}");
