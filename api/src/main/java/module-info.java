@@ -13,7 +13,7 @@ module dev.ibex.api {
     exports dev.ibex.api.plugin;
     exports dev.ibex.api.io;
     exports dev.ibex.api.model;
-    // exports dev.ibex.api.tokenizer; (added with its first class)
+    exports dev.ibex.api.tokenizer;
     exports dev.ibex.api.data;
     exports dev.ibex.api.generate;
     exports dev.ibex.api.train;

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 /** {@code ibex}: the entry point. */
 @Command(name = "ibex", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune (LoRA, QLoRA) and run open LLMs on the JVM.",
-        subcommands = {PluginsCommand.class, InspectCommand.class, ForwardCommand.class, GenerateCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {PluginsCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
+                ForwardCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)
