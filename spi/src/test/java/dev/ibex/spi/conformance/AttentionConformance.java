@@ -12,9 +12,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@link dev.ibex.spi.backend.AttentionKernels} against the reference, forward ({@code out} and {@code lse}) and
  * backward ({@code dq}, {@code dk}, {@code dv} accumulated onto non-zero values), over: head sizes 16, 20, 24 and
  * 64; multi-head, grouped (2 and 4 query heads per key/value head) and multi-query attention; sliding windows;
- * queries that start inside a KV cache longer than the keys in use (whose unused tail holds garbage); single-row
- * decoding; left, right and scattered key padding, including rows that see no key at all; and sequences long
- * enough to span several blocks of a tiled kernel.
+ * queries that start inside a KV cache longer than the keys in use (whose unused tail holds garbage), or that sit
+ * past the keys in use; single-row decoding; left, right and scattered key padding, including rows that see no key
+ * at all; and sequences long enough to span several blocks of a tiled kernel.
  */
 public abstract class AttentionConformance extends ConformanceSupport {
 
@@ -64,6 +64,7 @@ public abstract class AttentionConformance extends ConformanceSupport {
                 new Case("decode", 2, 1, 41, 64, 40, 4, 2, 64, 0, Mask.NONE, s64, 1),
                 new Case("decode window", 1, 1, 70, 80, 69, 4, 4, 16, 7, Mask.NONE, 0.25f, 1),
                 new Case("queries mid-cache", 2, 3, 12, 12, 5, 2, 1, 16, 0, Mask.NONE, 0.25f, 1),
+                new Case("queries past keyLen", 1, 4, 5, 8, 3, 2, 1, 16, 0, Mask.NONE, 0.25f, 1),
                 new Case("long", 1, 100, 2, 1, 64),
                 new Case("long window", 1, 90, 2, 2, 16).with(20, Mask.NONE),
                 new Case("left pad", 2, 8, 2, 2, 16).with(0, Mask.LEFT),
@@ -124,13 +125,13 @@ public abstract class AttentionConformance extends ConformanceSupport {
                 lse.ref());
         backend.attention(in.q.dut(), in.k.dut(), in.v.dut(), side(in.mask, false), c.queryStart, spec, out.dut(),
                 lse.dut());
-        assertMatches(out, 1e-6, RTOL, "attention out, " + c);
+        assertMatches(out, 2e-6, RTOL, "attention out, " + c);
         assertMatches(lse, 1e-5, RTOL, "attention lse, " + c);
 
         Pair noLse = zeros(Shape.of(c.batch * c.queryLen, c.heads * c.headDim));
         backend.attention(in.q.dut(), in.k.dut(), in.v.dut(), side(in.mask, false), c.queryStart, spec,
                 noLse.dut(), null);
-        assertClose(reference.toFloats(out.ref()), backend.toFloats(noLse.dut()), 1e-6, RTOL,
+        assertClose(reference.toFloats(out.ref()), backend.toFloats(noLse.dut()), 2e-6, RTOL,
                 "attention without lse, " + c);
     }
 
