@@ -16,6 +16,8 @@ import dev.ibex.spi.tensor.Shape;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.Deque;
 
 /**
  * The scalar reference backend: single-threaded, double-precision accumulation where it matters, and written to
@@ -71,15 +73,29 @@ public final class ReferenceBackend implements Backend {
 
     // ------------------------------------------------------------------ memory
 
+    /** Open scopes of each thread, innermost first: tensors allocated in one die with it, as the SPI requires. */
+    private final ThreadLocal<Deque<Arena>> scopes = ThreadLocal.withInitial(ArrayDeque::new);
+
     @Override
     public Tensor allocate(DType dtype, Shape shape) {
         long bytes = shape.numel() * dtype.byteSize();
-        return new ReferenceTensor(dtype, shape, Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes));
+        Arena scope = scopes.get().peek();
+        Arena arena = scope != null ? scope : Arena.ofAuto();
+        return new ReferenceTensor(dtype, shape, arena.allocate(Math.max(1, bytes), 64).asSlice(0, bytes));
     }
 
     @Override
     public AllocationScope openScope() {
-        return () -> { };
+        Arena arena = Arena.ofConfined();
+        Deque<Arena> stack = scopes.get();
+        stack.push(arena);
+        return () -> {
+            if (stack.peek() != arena) {
+                throw new IllegalStateException("allocation scopes must be closed innermost first");
+            }
+            stack.pop();
+            arena.close();
+        };
     }
 
     @Override
@@ -111,6 +127,7 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Tensor fromFloats(Shape shape, float[] values) {
+        checkCount(shape, values.length);
         Tensor t = allocate(DType.F32, shape);
         store(t, values);
         return t;
@@ -118,9 +135,16 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public Tensor fromInts(Shape shape, int[] values) {
+        checkCount(shape, values.length);
         Tensor t = allocate(DType.I32, shape);
         MemorySegment.copy(values, 0, ReferenceTensor.of(t).data(), I32, 0, values.length);
         return t;
+    }
+
+    private static void checkCount(Shape shape, int count) {
+        if (shape.numel() != count) {
+            throw new IllegalArgumentException(count + " values do not fill shape " + shape);
+        }
     }
 
     @Override
@@ -130,6 +154,9 @@ public final class ReferenceBackend implements Backend {
 
     @Override
     public void writeFloats(Tensor tensor, long offset, float[] src, int srcOffset, int count) {
+        if (tensor.dtype() != DType.F32) {
+            throw new IllegalArgumentException("writeFloats needs an F32 tensor, got " + tensor.dtype());
+        }
         MemorySegment.copy(src, srcOffset, ReferenceTensor.of(tensor).data(), F32, offset * 4, count);
     }
 
@@ -142,6 +169,9 @@ public final class ReferenceBackend implements Backend {
     public void copy(Tensor src, long srcOffset, Tensor dst, long dstOffset, long count) {
         ReferenceTensor s = ReferenceTensor.of(src);
         ReferenceTensor d = ReferenceTensor.of(dst);
+        if (s.dtype() != d.dtype()) {
+            throw new IllegalArgumentException("copy between " + s.dtype() + " and " + d.dtype());
+        }
         int size = s.dtype().byteSize();
         MemorySegment.copy(s.data(), srcOffset * size, d.data(), dstOffset * size, count * size);
     }
@@ -149,6 +179,9 @@ public final class ReferenceBackend implements Backend {
     @Override
     public Tensor reshape(Tensor tensor, Shape shape) {
         ReferenceTensor r = ReferenceTensor.of(tensor);
+        if (shape.numel() != r.numel()) {
+            throw new IllegalArgumentException("cannot reshape " + r.shape() + " to " + shape);
+        }
         return new ReferenceTensor(r.dtype(), shape, r.data());
     }
 
