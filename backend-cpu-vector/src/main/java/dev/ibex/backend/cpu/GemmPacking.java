@@ -85,9 +85,12 @@ final class GemmPacking {
         }
     }
 
-    /** Packs rows {@code [p0, p0+kc)}, columns {@code [j0, j0+nc)} of operand {@code b} into {@code dst}. */
-    static void packB(Operand b, int p0, int kc, int j0, int nc, float[] dst) {
-        for (int t = 0, panel = 0; t < nc; t += NR, panel += kc * NR) {
+    /**
+     * Packs rows {@code [p0, p0+kc)}, columns {@code [j0, j0+nc)} of operand {@code b} into {@code dst} from
+     * {@code offset} on.
+     */
+    static void packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int offset) {
+        for (int t = 0, panel = offset; t < nc; t += NR, panel += kc * NR) {
             int nr = Math.min(NR, nc - t);
             if (b.colStride() == 1) {
                 packRowMajorPanel(b, p0, kc, j0 + t, nr, dst, panel);
@@ -126,37 +129,57 @@ final class GemmPacking {
         }
     }
 
-    /** B = Wᵀ (x·Wᵀ): each column is a contiguous run of a weight row, scattered every NR floats. */
+    /**
+     * B = Wᵀ (x·Wᵀ): each column is a contiguous run of a weight row, scattered every NR floats. Four rows at a
+     * time: four sequential read streams and four stores into each cache line of the panel measured ≈ 1.6× faster
+     * than one row at a time (a vector 8 × 8 transpose with rearranges was no faster than this).
+     */
     private static void packTransposedPanel(Operand b, int p0, int kc, int j, int nr, float[] dst, int panel) {
         MemorySegment src = b.data();
-        for (int c = 0; c < NR; c++) {
-            if (c >= nr) {
-                for (int p = 0; p < kc; p++) {
-                    dst[panel + p * NR + c] = 0f;
-                }
-                continue;
-            }
-            long col = (j + c) * b.colStride() + p0;
-            switch (b.dtype()) {
+        DType dtype = b.dtype();
+        long size = dtype.byteSize();
+        int c = 0;
+        for (; c + 4 <= nr; c += 4) {
+            long a0 = ((j + c) * b.colStride() + p0) * size;
+            long a1 = a0 + b.colStride() * size;
+            long a2 = a1 + b.colStride() * size;
+            long a3 = a2 + b.colStride() * size;
+            int d = panel + c;
+            switch (dtype) {
                 case F32 -> {
-                    long at = col * 4L;
                     for (int p = 0; p < kc; p++) {
-                        dst[panel + p * NR + c] = src.get(F32, at + p * 4L);
+                        long o = p * 4L;
+                        dst[d + p * NR] = src.get(F32, a0 + o);
+                        dst[d + p * NR + 1] = src.get(F32, a1 + o);
+                        dst[d + p * NR + 2] = src.get(F32, a2 + o);
+                        dst[d + p * NR + 3] = src.get(F32, a3 + o);
                     }
                 }
                 case BF16 -> {
-                    long at = col * 2L;
                     for (int p = 0; p < kc; p++) {
-                        dst[panel + p * NR + c] = Float.intBitsToFloat(src.get(I16, at + p * 2L) << 16);
+                        long o = p * 2L;
+                        dst[d + p * NR] = Float.intBitsToFloat(src.get(I16, a0 + o) << 16);
+                        dst[d + p * NR + 1] = Float.intBitsToFloat(src.get(I16, a1 + o) << 16);
+                        dst[d + p * NR + 2] = Float.intBitsToFloat(src.get(I16, a2 + o) << 16);
+                        dst[d + p * NR + 3] = Float.intBitsToFloat(src.get(I16, a3 + o) << 16);
                     }
                 }
                 case F16 -> {
-                    long at = col * 2L;
                     for (int p = 0; p < kc; p++) {
-                        dst[panel + p * NR + c] = Float.float16ToFloat(src.get(I16, at + p * 2L));
+                        long o = p * 2L;
+                        dst[d + p * NR] = Float.float16ToFloat(src.get(I16, a0 + o));
+                        dst[d + p * NR + 1] = Float.float16ToFloat(src.get(I16, a1 + o));
+                        dst[d + p * NR + 2] = Float.float16ToFloat(src.get(I16, a2 + o));
+                        dst[d + p * NR + 3] = Float.float16ToFloat(src.get(I16, a3 + o));
                     }
                 }
-                default -> throw new IllegalArgumentException("cannot multiply by " + b.dtype());
+                default -> throw new IllegalArgumentException("cannot multiply by " + dtype);
+            }
+        }
+        for (; c < NR; c++) {
+            long at = ((j + c) * b.colStride() + p0) * size;
+            for (int p = 0; p < kc; p++) {
+                dst[panel + p * NR + c] = c < nr ? element(src, dtype, at + p * size) : 0f;
             }
         }
     }

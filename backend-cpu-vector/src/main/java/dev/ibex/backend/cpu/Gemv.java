@@ -14,8 +14,9 @@ import jdk.incubator.vector.VectorSpecies;
  * larger than the caches make this a memory-bandwidth problem, so the work per loaded byte is kept low (four
  * independent accumulators, no shuffles) and threads split the weight rows.
  *
- * <p>F16/BF16 rows are read as int lanes, each holding two weights, and decoded without lane shuffles by
+ * <p>BF16 and F16 rows are read as int lanes, each holding two weights, and decoded without lane shuffles by
  * {@link HalfFloats}; the inputs are permuted once per call to the matching even/odd order ({@link #prepare}).
+ * F16 rows are read the same way.
  */
 final class Gemv {
     static final int MAX_ROWS = 4;
@@ -131,24 +132,34 @@ final class Gemv {
         return sum + tail(w, row, DType.BF16, xs, xo, body, k);
     }
 
+    /**
+     * F16 through {@link HalfFloats#f16Finite}, which is exact except for infinities and NaN; the loop also
+     * collects a flag for those, and a row that has any is redone by the exact scalar path. (The exact vector
+     * decode is four times the work and, twice in one loop, overflows C2's inlining budget.)
+     */
     private static float dotF16(MemorySegment w, long row, float[] xs, int xo, int k) {
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
         FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        IntVector specials = IntVector.zero(I);
         int body = k - k % (4 * L);
         for (int c = 0; c < body; c += 4 * L) {
             long at = row + c * 2L;
             IntVector p = IntVector.fromMemorySegment(I, w, at, LE);
             IntVector q = IntVector.fromMemorySegment(I, w, at + 4L * L, LE);
-            a0 = HalfFloats.f16(HalfFloats.even(p)).fma(FloatVector.fromArray(F, xs, xo + c), a0);
-            a1 = HalfFloats.f16(HalfFloats.odd(p)).fma(FloatVector.fromArray(F, xs, xo + c + L), a1);
-            a2 = HalfFloats.f16(HalfFloats.even(q)).fma(FloatVector.fromArray(F, xs, xo + c + 2 * L), a2);
-            a3 = HalfFloats.f16(HalfFloats.odd(q)).fma(FloatVector.fromArray(F, xs, xo + c + 3 * L), a3);
+            a0 = HalfFloats.f16Finite(HalfFloats.even(p)).fma(FloatVector.fromArray(F, xs, xo + c), a0);
+            a1 = HalfFloats.f16Finite(p).fma(FloatVector.fromArray(F, xs, xo + c + L), a1);
+            a2 = HalfFloats.f16Finite(HalfFloats.even(q)).fma(FloatVector.fromArray(F, xs, xo + c + 2 * L), a2);
+            a3 = HalfFloats.f16Finite(q).fma(FloatVector.fromArray(F, xs, xo + c + 3 * L), a3);
+            specials = HalfFloats.specials(HalfFloats.specials(specials, p), q);
+        }
+        if (HalfFloats.anySpecial(specials)) {
+            return tail(w, row, DType.F16, xs, xo, 0, k);
         }
         float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
         return sum + tail(w, row, DType.F16, xs, xo, body, k);
     }
 
-    /** The last k mod 4L products; the permutation in {@link #prepare} covers blocks of 2L, so some may be permuted. */
+    /** The products the vector loop left; blocks of 2L among them are in the even/odd order of {@link #prepare}. */
     private static float tail(MemorySegment w, long row, DType dtype, float[] xs, int xo, int from, int k) {
         float sum = 0;
         int c = from;

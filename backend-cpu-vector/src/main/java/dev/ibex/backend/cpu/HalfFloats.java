@@ -2,7 +2,6 @@ package dev.ibex.backend.cpu;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -39,14 +38,37 @@ final class HalfFloats {
     /**
      * F16 to F32: shift exponent and mantissa into F32 position, then scale by 2^(127-15) so that the exponent
      * bias is right; the same multiply turns F16 subnormals into the right F32 normals. Exponent 31 (infinity,
-     * NaN) is forced to 255 instead.
+     * NaN) gets all exponent bits set instead. The exponent-31 test is arithmetic (bit 28 of {@code mag + 2^23},
+     * spread by an arithmetic shift) because compare-and-blend made the whole decode 2.5× slower here.
      */
     static FloatVector f16(IntVector top) {
         IntVector sign = top.and(0x80000000);
         IntVector magnitude = top.and(0x7fff0000).lanewise(VectorOperators.LSHR, 3);
         IntVector scaled = magnitude.reinterpretAsFloats().mul(TWO_POW_112).reinterpretAsInts();
-        VectorMask<Integer> infOrNaN = magnitude.compare(VectorOperators.GE, 0x0f800000);
-        IntVector bits = scaled.blend(magnitude.or(0x7f800000), infOrNaN);
-        return bits.or(sign).reinterpretAsFloats();
+        IntVector infOrNaN = magnitude.add(0x00800000).lanewise(VectorOperators.LSHL, 3).lanewise(VectorOperators.ASHR, 31);
+        return scaled.or(infOrNaN.and(0x7f800000)).or(sign).reinterpretAsFloats();
+    }
+
+    /**
+     * F16 to F32 for finite values only, in three operations: an arithmetic shift puts the exponent and mantissa
+     * in F32 position and keeps the sign, and the 2^112 multiply fixes the bias (and normalises subnormals).
+     * Bits 15..0 of the lane are ignored, so the odd element of a pair-packed lane needs no masking. Exponent 31
+     * comes out finite and wrong: callers check {@link #specials} and take an exact path when it is set.
+     */
+    static FloatVector f16Finite(IntVector top) {
+        return top.lanewise(VectorOperators.ASHR, 3).and(0x8fffe000).reinterpretAsFloats().mul(TWO_POW_112);
+    }
+
+    /**
+     * Accumulates, for pair-packed F16 lanes, a flag that is set (bit 15 or 31 of some lane) once any element has
+     * exponent 31: the exponent field plus one carries into the next bit only at 31, never into the other half.
+     */
+    static IntVector specials(IntVector flags, IntVector pairs) {
+        return flags.or(pairs.and(0x7c007c00).add(0x04000400));
+    }
+
+    /** Whether {@link #specials} saw an infinity or NaN. */
+    static boolean anySpecial(IntVector flags) {
+        return (flags.reduceLanes(VectorOperators.OR) & 0x80008000) != 0;
     }
 }
