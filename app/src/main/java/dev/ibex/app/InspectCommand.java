@@ -4,7 +4,7 @@ import dev.ibex.api.io.Checkpoint;
 import dev.ibex.api.model.ModelFolder;
 import dev.ibex.api.plugin.Plugins;
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.tensor.DType;
 import dev.ibex.spi.tensor.HostTensor;
 import java.io.PrintWriter;

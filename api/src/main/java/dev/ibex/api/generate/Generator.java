@@ -2,7 +2,7 @@ package dev.ibex.api.generate;
 
 import dev.ibex.api.model.Model;
 import dev.ibex.spi.IbexException;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.backend.AllocationScope;
 import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.nn.Batch;

@@ -2,8 +2,8 @@ package dev.ibex.api.model;
 
 import dev.ibex.api.io.Checkpoint;
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.arch.CausalLM;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.CausalLM;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.nn.Linear;
 import dev.ibex.spi.nn.LoraLinear;

@@ -5,7 +5,7 @@ import dev.ibex.api.io.Checkpoint;
 import dev.ibex.api.plugin.Plugins;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.arch.CausalLM;
+import dev.ibex.spi.nn.CausalLM;
 import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.backend.BackendOptions;
 import dev.ibex.spi.quant.QuantizedTensor;

@@ -1,7 +1,7 @@
 package dev.ibex.arch.falcon;
 
 import dev.ibex.spi.arch.HfConfig;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.arch.RopeScaling;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.RopeSpec;

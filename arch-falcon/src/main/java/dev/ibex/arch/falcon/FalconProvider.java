@@ -1,10 +1,10 @@
 package dev.ibex.arch.falcon;
 
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.arch.CausalLM;
+import dev.ibex.spi.nn.CausalLM;
 import dev.ibex.spi.arch.HfConfig;
 import dev.ibex.spi.arch.ModelContext;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.nn.AttentionBlock;
 import dev.ibex.spi.nn.DecoderLayer;
 import dev.ibex.spi.nn.DecoderModel;

@@ -1,11 +1,11 @@
 package dev.ibex.arch.llama;
 
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.arch.CausalLM;
+import dev.ibex.spi.nn.CausalLM;
 import dev.ibex.spi.arch.HfConfig;
 import dev.ibex.spi.arch.LlamaStyle;
 import dev.ibex.spi.arch.ModelContext;
-import dev.ibex.spi.arch.ModelInfo;
+import dev.ibex.spi.nn.ModelInfo;
 import java.util.List;
 import java.util.Set;
 

@@ -1,5 +1,7 @@
 package dev.ibex.spi.arch;
 
+import dev.ibex.spi.nn.ModelInfo;
+import dev.ibex.spi.nn.CausalLM;
 import dev.ibex.spi.Provider;
 import java.util.List;
 import java.util.Set;

@@ -1,5 +1,6 @@
 package dev.ibex.spi.arch;
 
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.RopeSpec;
 import dev.ibex.spi.nn.AttentionBlock;

@@ -1,7 +1,5 @@
 package dev.ibex.spi.nn;
 
-import dev.ibex.spi.arch.CausalLM;
-import dev.ibex.spi.arch.ModelInfo;
 import java.util.List;
 import java.util.Objects;
 

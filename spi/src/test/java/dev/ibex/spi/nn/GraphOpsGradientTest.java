@@ -131,7 +131,7 @@ class GraphOpsGradientTest {
         Var v = check.param("v", Shape.of(batch * seq, 4), 1);
         Tensor pos = check.backend.fromInts(Shape.of(batch * seq), new int[] {0, 1, 2, 3, 0, 1, 2, 3});
         Tensor ids = check.backend.fromInts(Shape.of(batch * seq), new int[8]);
-        Batch in = new Batch(batch, seq, ids, pos, null, null, null, null);
+        Batch in = new Batch(batch, seq, ids, pos, null, null, null, null, false);
         Tensor labels = check.labels(batch * seq, 8);
         GradCheck.Model model = g -> attn.forward(g, q, k, v, in, 0);
         check.assertGradients("SelfAttention", model, labels, List.of(q, k, v), 1e-2, 2e-3);

@@ -113,7 +113,7 @@ class TransformerBlockGradientTest {
             Tensor positions = check.backend.fromInts(Shape.of(pos.length), pos);
             Tensor mask = check.backend.fromInts(Shape.of(BATCH, SEQ), new int[] {1, 1, 1, 1, 1, 1, 1, 0});
             in = new Batch(BATCH, SEQ, check.backend.fromInts(Shape.of(pos.length), new int[pos.length]), positions,
-                    mask, null, null, null);
+                    mask, null, null, null, false);
         }
 
         Var forward(Graph g, Var x) {

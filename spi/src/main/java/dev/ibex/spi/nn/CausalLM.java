@@ -1,8 +1,5 @@
-package dev.ibex.spi.arch;
+package dev.ibex.spi.nn;
 
-import dev.ibex.spi.nn.Batch;
-import dev.ibex.spi.nn.Graph;
-import dev.ibex.spi.nn.Var;
 
 /** A decoder-only language model built by an architecture plugin. */
 public interface CausalLM {

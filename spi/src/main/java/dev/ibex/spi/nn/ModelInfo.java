@@ -1,4 +1,4 @@
-package dev.ibex.spi.arch;
+package dev.ibex.spi.nn;
 
 import java.util.List;
 
