@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 @Command(name = "ibex", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Fine-tune (LoRA, QLoRA) and run open LLMs on the JVM.",
         subcommands = {PluginsCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
-                ForwardCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+                GenerateCommand.class, ChatCommand.class, ForwardCommand.class, TrainCommand.class, RunCommand.class,
+                MergeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -22,14 +22,21 @@ import java.util.function.Supplier;
 public final class Generator {
     private final Model model;
     private final int contextLimit;
+    private final java.util.Set<Integer> stopIds;
 
     /**
      * @param contextLimit tokens per sequence the cache may hold (0 = the model's {@code max_position_embeddings})
      */
     public Generator(Model model, int contextLimit) {
+        this(model, contextLimit, java.util.Set.copyOf(model.info().eosTokenIds()));
+    }
+
+    /** @param stopIds token ids that end a sequence (the model's EOS and, e.g., generation_config's extra ones) */
+    public Generator(Model model, int contextLimit, java.util.Set<Integer> stopIds) {
         this.model = model;
         int max = model.info().maxPositions();
         this.contextLimit = contextLimit > 0 ? Math.min(contextLimit, max) : max;
+        this.stopIds = java.util.Set.copyOf(stopIds);
     }
 
     /**
@@ -129,7 +136,7 @@ public final class Generator {
                 if (listener != null) {
                     listener.onToken(b, token, piece);
                 }
-                if (params.stopAtEos() && info.eosTokenIds().contains(token)) {
+                if (params.stopAtEos() && stopIds.contains(token)) {
                     reasons[b] = Generation.FinishReason.EOS;
                 } else if (piece != null && cutAtStop(texts[b], params.stopStrings())) {
                     reasons[b] = Generation.FinishReason.STOP_STRING;
@@ -162,6 +169,13 @@ public final class Generator {
         List<String> strings = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
             tokens.add(out.get(b).stream().mapToInt(Integer::intValue).toArray());
+            if (text[b] != null && reasons[b] != Generation.FinishReason.STOP_STRING) {
+                String rest = text[b].finish();
+                texts[b].append(rest);
+                if (listener != null && !rest.isEmpty()) {
+                    listener.onToken(b, -1, rest);
+                }
+            }
             strings.add(text[b] == null ? null : texts[b].toString());
             if (reasons[b] == null) {
                 reasons[b] = Generation.FinishReason.MAX_TOKENS;
