@@ -52,25 +52,36 @@ final class CpuAttention {
         }
         int positions = Math.max(1, ROWS_PER_TASK / c.group);
         int blocks = (c.queryLen + positions - 1) / positions;
-        int tasks = c.batch * c.kvHeads * blocks;
+        // Few (sequence, key/value head, query block) tasks, e.g. decoding with multi-query attention: split each
+        // group of query heads too, so every thread has work (each part reads the same keys, from shared cache).
+        int owners = c.batch * c.kvHeads * blocks;
+        int parts = Math.max(1, Math.min(c.group, (2 * pool.threads() + owners - 1) / owners));
+        int tasks = owners * parts;
         pool.run(tasks, task -> {
-            int block = task % blocks;
-            int kvh = task / blocks % c.kvHeads;
-            int b = task / blocks / c.kvHeads;
+            int part = task % parts;
+            int block = task / parts % blocks;
+            int kvh = task / parts / blocks % c.kvHeads;
+            int b = task / parts / blocks / c.kvHeads;
             int t0 = block * positions;
-            forward(c, b, kvh, t0, Math.min(c.queryLen, t0 + positions), o, l);
+            int g0 = (int) ((long) c.group * part / parts);
+            int g1 = (int) ((long) c.group * (part + 1) / parts);
+            forward(c, b, kvh, t0, Math.min(c.queryLen, t0 + positions), g0, g1, o, l);
         });
     }
 
-    /** Rows (t, g) for t in [t0, t1) and every query head g of key/value head kvh; row r = (t − t0)·group + g. */
-    private static void forward(AttentionCall c, int b, int kvh, int t0, int t1, MemorySegment out,
+    /**
+     * Rows (t, h) for t in [t0, t1) and query heads h = kvh·group + [g0, g1) of key/value head kvh;
+     * row r = (t − t0)·(g1 − g0) + (h − kvh·group − g0).
+     */
+    private static void forward(AttentionCall c, int b, int kvh, int t0, int t1, int g0, int g1, MemorySegment out,
                                 MemorySegment lse) {
-        int g = c.group;
+        int g = g1 - g0;
+        int h0 = kvh * c.group + g0;
         int hd = c.headDim;
         int rows = (t1 - t0) * g;
         float[] qs = new float[rows * hd];
         for (int r = 0; r < rows; r++) {
-            MemorySegment.copy(c.q, Dense.F32, c.qAt(b, t0 + r / g, kvh * g + r % g) * 4L, qs, r * hd, hd);
+            MemorySegment.copy(c.q, Dense.F32, c.qAt(b, t0 + r / g, h0 + r % g) * 4L, qs, r * hd, hd);
         }
         scale(c.scale, qs, 0, qs.length); // once per row instead of once per score: s = (scale·q)·k
         float[] acc = new float[rows * hd];
@@ -116,7 +127,7 @@ final class CpuAttention {
         double[] uniform = null;
         for (int r = 0; r < rows; r++) {
             int t = t0 + r / g;
-            int h = kvh * g + r % g;
+            int h = h0 + r % g;
             int o = c.qAt(b, t, h);
             if (sum[r] == 0f) {
                 if (uniform == null) {

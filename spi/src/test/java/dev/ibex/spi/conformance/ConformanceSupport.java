@@ -151,6 +151,16 @@ public abstract class ConformanceSupport {
     }
 
     /**
+     * Like {@link #assertMatches} with {@code atol = rtol·max|expected|}: for sums over many rows (weight and bias
+     * gradients, scatter-adds), whose elements can cancel to values far smaller than the terms summed, so F32
+     * summation error is relative to the terms, not to the result.
+     */
+    protected void assertMatchesScaled(Pair p, double rtol, String what) {
+        float[] expected = reference.toFloats(p.ref());
+        assertClose(expected, backend.toFloats(p.dut()), rtol * maxAbs(expected, 1), rtol, what);
+    }
+
+    /**
      * Asserts {@code |expected[i] − actual[i]| ≤ atol + rtol·|expected[i]|} for every i (infinities must match
      * exactly, NaN only NaN). The failure message names the first failing index, its values, the number of
      * failures and the largest absolute error.

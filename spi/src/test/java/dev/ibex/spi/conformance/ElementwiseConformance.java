@@ -18,8 +18,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * non-zero gradients, and dropout masks that equal {@link DropoutMask}'s exactly.
  */
 public abstract class ElementwiseConformance extends ConformanceSupport {
-    /** Column counts covering vector tails of every length, and rows to go with them. */
-    private static final int[][] SHAPES = {{1, 1}, {1, 3}, {2, 7}, {3, 13}, {5, 33}, {1, 65}, {4, 127}, {37, 211}};
+    /**
+     * Column counts covering vector tails of every length, and rows to go with them; the last is large enough for
+     * a multi-threaded backend to split it.
+     */
+    private static final int[][] SHAPES = {
+            {1, 1}, {1, 3}, {2, 7}, {3, 13}, {5, 33}, {1, 65}, {4, 127}, {37, 211}, {300, 257}};
 
     @Test
     void addMulScaleAxpy() {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class LossConformance extends ConformanceSupport {
     private static final int IGNORE = -100;
-    private static final int[][] SHAPES = {{1, 1}, {3, 2}, {5, 7}, {4, 33}, {9, 127}, {6, 1000}, {2, 5003}};
+    private static final int[][] SHAPES = {{1, 1}, {3, 2}, {5, 7}, {4, 33}, {9, 127}, {6, 1000}, {2, 5003}, {64, 1000}};
 
     private int[] labels(int rows, int vocab) {
         int[] labels = new int[rows];

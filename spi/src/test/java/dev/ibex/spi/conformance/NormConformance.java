@@ -8,10 +8,12 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@link dev.ibex.spi.backend.NormKernels} against the reference: RMSNorm and LayerNorm forward (output and saved
  * statistics, which may be skipped) and backward (each gradient optional, accumulated onto non-zero values), with
- * F32, F16 and BF16 weights, on row widths that leave every vector-tail length.
+ * F32, F16 and BF16 weights, on row widths that leave every vector-tail length. Weight gradients sum over rows, so
+ * their tolerance is relative to their largest element.
  */
 public abstract class NormConformance extends ConformanceSupport {
-    private static final int[][] SHAPES = {{1, 1}, {3, 3}, {2, 7}, {5, 13}, {4, 33}, {1, 65}, {3, 127}, {17, 256}};
+    private static final int[][] SHAPES = {
+            {1, 1}, {3, 3}, {2, 7}, {5, 13}, {4, 33}, {1, 65}, {3, 127}, {17, 256}, {300, 256}};
 
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F16", "BF16"})
@@ -44,10 +46,10 @@ public abstract class NormConformance extends ConformanceSupport {
             reference.rmsNormBackward(dy.ref(), x.ref(), w.ref(), rstd.ref(), dx.ref(), dw.ref());
             backend.rmsNormBackward(dy.dut(), x.dut(), w.dut(), rstd.dut(), dx.dut(), dw.dut());
             assertMatches(dx, 1e-5, RTOL, "rmsNorm dx" + at);
-            assertMatches(dw, 1e-5, RTOL, "rmsNorm dweight" + at);
+            assertMatchesScaled(dw, RTOL, "rmsNorm dweight" + at);
             reference.rmsNormBackward(dy.ref(), x.ref(), w.ref(), rstd.ref(), null, dw.ref());
             backend.rmsNormBackward(dy.dut(), x.dut(), w.dut(), rstd.dut(), null, dw.dut());
-            assertMatches(dw, 1e-5, RTOL, "rmsNorm dweight only" + at);
+            assertMatchesScaled(dw, RTOL, "rmsNorm dweight only" + at);
             reference.rmsNormBackward(dy.ref(), x.ref(), w.ref(), rstd.ref(), dx.ref(), null);
             backend.rmsNormBackward(dy.dut(), x.dut(), w.dut(), rstd.dut(), dx.dut(), null);
             assertMatches(dx, 1e-5, RTOL, "rmsNorm dx only" + at);
@@ -91,11 +93,11 @@ public abstract class NormConformance extends ConformanceSupport {
             backend.layerNormBackward(dy.dut(), x.dut(), w.dut(), mean.dut(), rstd.dut(), dx.dut(), dw.dut(),
                     db.dut());
             assertMatches(dx, 1e-5, RTOL, "layerNorm dx" + at);
-            assertMatches(dw, 1e-5, RTOL, "layerNorm dweight" + at);
-            assertMatches(db, 1e-5, RTOL, "layerNorm dbias" + at);
+            assertMatchesScaled(dw, RTOL, "layerNorm dweight" + at);
+            assertMatchesScaled(db, RTOL, "layerNorm dbias" + at);
             reference.layerNormBackward(dy.ref(), x.ref(), w.ref(), mean.ref(), rstd.ref(), null, null, db.ref());
             backend.layerNormBackward(dy.dut(), x.dut(), w.dut(), mean.dut(), rstd.dut(), null, null, db.dut());
-            assertMatches(db, 1e-5, RTOL, "layerNorm dbias only" + at);
+            assertMatchesScaled(db, RTOL, "layerNorm dbias only" + at);
             reference.layerNormBackward(dy.ref(), x.ref(), w.ref(), mean.ref(), rstd.ref(), dx.ref(), null, null);
             backend.layerNormBackward(dy.dut(), x.dut(), w.dut(), mean.dut(), rstd.dut(), dx.dut(), null, null);
             assertMatches(dx, 1e-5, RTOL, "layerNorm dx only" + at);

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * to 1e-6 relative.
  */
 public abstract class OptimizerConformance extends ConformanceSupport {
-    private static final int[] SIZES = {1, 3, 7, 13, 33, 65, 127, 4099};
+    private static final int[] SIZES = {1, 3, 7, 13, 33, 65, 127, 4099, 40_000};
 
     @Test
     void adamwSteps() {

@@ -28,7 +28,8 @@ final class ReferenceAttention {
     /** The index arithmetic of one call, checked against the tensors. */
     private record Layout(AttentionSpec spec, int capacity, int[] mask, int queryStart) {
         static Layout of(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec s) {
-            if (q.shape().rows() != (long) s.batch() * s.queryLen() || q.shape().cols() != (long) s.heads() * s.headDim()) {
+            if (q.shape().rows() != (long) s.batch() * s.queryLen()
+                    || q.shape().cols() != (long) s.heads() * s.headDim()) {
                 throw new IllegalArgumentException("attention: q " + q.shape() + " does not match " + s);
             }
             long kvCols = (long) s.kvHeads() * s.headDim();

@@ -14,7 +14,7 @@ public abstract class RopeConformance extends ConformanceSupport {
     /** headDim, rotaryDim, heads, rows, positionScale×10. */
     private static final int[][] CASES = {
             {16, 16, 1, 1, 10}, {16, 16, 3, 7, 10}, {24, 24, 2, 5, 10}, {24, 8, 2, 4, 10}, {64, 64, 4, 13, 10},
-            {64, 32, 2, 9, 40}, {64, 64, 1, 33, 25}};
+            {64, 32, 2, 9, 40}, {64, 64, 1, 33, 25}, {64, 64, 2, 600, 10}};
 
     private int[] positions(int rows) {
         int[] p = new int[rows];
