@@ -36,10 +36,9 @@ final class CpuRope {
      * cos/sin of positions {@code [first, first + count)}: entry {@code (p − first)·half + i} holds the angle
      * {@code ((float) p / positionScale)·invFreq[i]} in F32, as HF computes it.
      */
-    private record Table(float[] invFreq, float positionScale, int first, int count, float[] cos, float[] sin) {
-        boolean covers(RopeSpec spec, int min, int max) {
-            return positionScale == spec.positionScale() && min >= first && max < first + count
-                    && Arrays.equals(invFreq, spec.invFreq());
+    private record Table(RopeSpec spec, int first, int count, float[] cos, float[] sin) {
+        boolean covers(RopeSpec other, int min, int max) {
+            return min >= first && max < first + count && spec.equals(other);
         }
     }
 
@@ -62,7 +61,7 @@ final class CpuRope {
                 }
             }
         });
-        table = new Table(inv, spec.positionScale(), min, count, cos, sin);
+        table = new Table(spec, min, count, cos, sin);
         return table;
     }
 
@@ -103,10 +102,11 @@ final class CpuRope {
         } else {
             cos = new float[rows * half];
             sin = new float[rows * half];
+            float[] inv = spec.invFreq();
             for (int r = 0; r < rows; r++) {
                 float t = (float) pos[r] / spec.positionScale();
                 for (int i = 0; i < half; i++) {
-                    float angle = t * spec.invFreq()[i];
+                    float angle = t * inv[i];
                     cos[r * half + i] = (float) Math.cos(angle);
                     sin[r * half + i] = (float) Math.sin(angle);
                 }

@@ -9,7 +9,9 @@ package dev.ibex.spi.backend;
  * or just this step's keys). Query {@code t} of a sequence sits at key index {@code queryStart + t} and sees key
  * {@code j} iff {@code j ≤ queryStart + t}, {@code j > queryStart + t - window} (when {@code window > 0}) and
  * {@code keyMask[b, j] ≠ 0} (when {@code keyMask}, I32 {@code [batch, keyCapacity]}, is non-null). A query that
- * sees no key at all averages every value in {@code [0, keyLen)} uniformly, as HF's additive-minimum mask does.
+ * sees no key at all averages every value in {@code [0, keyLen)} uniformly, as HF's additive-minimum mask does;
+ * such a row's {@code lse} is −∞ (the log of an empty sum) and, since its weights do not depend on the scores, the
+ * backward pass gives it nothing for q and k and {@code dout/keyLen} to each value in {@code [0, keyLen)}.
  */
 public interface AttentionKernels {
 
@@ -22,7 +24,8 @@ public interface AttentionKernels {
 
     /**
      * Adds the gradients with respect to {@code q}, {@code k} and {@code v} into {@code dq}, {@code dk}, {@code dv}
-     * (same layouts as their inputs); any of the three may be null when that gradient is not needed.
+     * (same layouts as their inputs); any of the three may be null when that gradient is not needed. {@code out} and
+     * {@code lse} (non-null) are the forward pass's.
      */
     void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
                            Tensor out, Tensor lse, Tensor dout, Tensor dq, Tensor dk, Tensor dv);

@@ -36,8 +36,9 @@ public interface ElementwiseKernels {
     void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int count, boolean accumulate);
 
     /**
-     * Inverted dropout: {@code out = x ⊙ mask / (1 - p)}, where {@code mask[i]} is a pure function of
-     * {@code (seed, i)}, so the backward pass is the same call on the upstream gradient.
+     * Inverted dropout: {@code out[i] = DropoutMask.keep(seed, i, p) ? x[i]·DropoutMask.scale(p) : 0}, with {@code i}
+     * the flat element index. The mask is a pure function of {@code (seed, i)} and identical on every backend, so the
+     * backward pass is the same call on the upstream gradient.
      */
     void dropout(Tensor x, float p, long seed, Tensor out);
 }

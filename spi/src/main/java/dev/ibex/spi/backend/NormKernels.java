@@ -2,8 +2,8 @@ package dev.ibex.spi.backend;
 
 /**
  * Row-wise normalisation over the last dimension, computed in F32. Weights (and biases) may be F32, F16 or
- * BF16. The saved statistics ({@code mean}, {@code rstd}, one float per row) feed the backward kernels and may be
- * null in inference.
+ * BF16. The saved statistics ({@code mean}, {@code rstd}, one float per row) feed the backward kernels, which need
+ * them (non-null); the forward kernels accept null for them in inference.
  */
 public interface NormKernels {
 

@@ -10,6 +10,31 @@ package dev.ibex.spi.backend;
  */
 public record RopeSpec(int headDim, float[] invFreq, float positionScale) {
 
+    public RopeSpec {
+        invFreq = invFreq.clone(); // a record's array is shared state; keep ours private
+    }
+
+    @Override
+    public float[] invFreq() {
+        return invFreq.clone();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RopeSpec r && r.headDim == headDim && Float.compare(r.positionScale, positionScale) == 0
+                && java.util.Arrays.equals(r.invFreq, invFreq);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(headDim, positionScale, java.util.Arrays.hashCode(invFreq));
+    }
+
+    @Override
+    public String toString() {
+        return "RopeSpec[headDim=" + headDim + ", rotaryDim=" + rotaryDim() + ", positionScale=" + positionScale + "]";
+    }
+
     /** Dimensions per head that rotate (the rest pass through). */
     public int rotaryDim() {
         return invFreq.length * 2;
