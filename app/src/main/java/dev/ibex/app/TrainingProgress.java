@@ -11,8 +11,9 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 /**
- * Shows a training run: a progress bar with ETA on stderr (loss, learning rate and tokens/s in its message), and one
- * log line per logged step on stdout, so a redirected stdout is a clean log.
+ * Shows a training run: a progress bar with ETA on stderr (loss, learning rate and tokens/s in its message) when
+ * the run is attached to a terminal, and one log line per logged step on stdout, so a redirected run (CI, a log
+ * file) gets a clean log with the ETA in it instead of a redrawn bar.
  */
 final class TrainingProgress implements TrainingListener, AutoCloseable {
     private final PrintWriter out;
@@ -22,8 +23,23 @@ final class TrainingProgress implements TrainingListener, AutoCloseable {
         this.out = out;
     }
 
+    private long startNanos;
+    private int firstStep;
+
+    private static boolean interactive() {
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
+    }
+
     @Override
     public void started(int totalSteps, int fromStep) {
+        startNanos = System.nanoTime();
+        firstStep = fromStep;
+        if (!interactive()) {
+            out.printf(Locale.ROOT, "training %d steps%s%n", totalSteps - fromStep,
+                    fromStep > 0 ? " (resuming at step " + fromStep + " of " + totalSteps + ")" : "");
+            return;
+        }
         bar = new ProgressBarBuilder().setTaskName("train").setInitialMax(totalSteps).startsFrom(fromStep, java.time.Duration.ZERO)
                 .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).showSpeed().setUnit(" steps", 1)
                 .continuousUpdate().build();
@@ -31,12 +47,17 @@ final class TrainingProgress implements TrainingListener, AutoCloseable {
 
     @Override
     public void step(StepMetrics m) {
-        String message = String.format(Locale.ROOT, "loss %.4f lr %.2e %.0f tok/s", m.loss(), m.learningRate(),
-                m.tokensPerSecond());
-        bar.stepTo(m.step());
-        bar.setExtraMessage(message);
-        log(String.format(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  lr %.3e  grad_norm %.3f  %.0f tok/s",
-                m.step(), m.totalSteps(), m.epoch(), m.loss(), m.learningRate(), m.gradNorm(), m.tokensPerSecond()));
+        if (bar != null) {
+            bar.stepTo(m.step());
+            bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f lr %.2e %.0f tok/s", m.loss(), m.learningRate(),
+                    m.tokensPerSecond()));
+        }
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        int done = m.step() - firstStep;
+        long eta = done == 0 ? 0 : Math.round(elapsed / done * (m.totalSteps() - m.step()));
+        log(String.format(Locale.ROOT, "step %d/%d  epoch %.2f  loss %.4f  lr %.3e  grad_norm %.3f  %.0f tok/s  ETA %d:%02d",
+                m.step(), m.totalSteps(), m.epoch(), m.loss(), m.learningRate(), m.gradNorm(), m.tokensPerSecond(),
+                eta / 60, eta % 60));
     }
 
     @Override

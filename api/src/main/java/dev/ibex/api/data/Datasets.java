@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Formats: {@code alpaca} (also Dolly-15k's fields), {@code guanaco} (OASST {@code text}), {@code chatml} with
  * aliases {@code messages}, {@code chat_template}, {@code sharegpt} (messages or ShareGPT conversations),
- * {@code tokenized} (input_ids / labels / attention_mask).
+ * {@code tokenized} (input_ids / labels / attention_mask), {@code completion} (raw {@code text} for pretraining).
  */
 public final class Datasets {
     private static final Logger LOG = LoggerFactory.getLogger(Datasets.class);
@@ -47,6 +47,7 @@ public final class Datasets {
             f.put(alias, MESSAGES);
         }
         f.put("tokenized", new Format(Set.of(), o -> new TokenizedRecords()));
+        f.put("completion", new Format(Set.of("field"), o -> new CompletionRecords(o.string("field"))));
         return Map.copyOf(f);
     }
 

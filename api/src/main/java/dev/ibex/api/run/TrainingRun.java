@@ -6,6 +6,7 @@ import dev.ibex.api.data.Dataset;
 import dev.ibex.api.data.DatasetSpec;
 import dev.ibex.api.data.Datasets;
 import dev.ibex.api.data.Example;
+import dev.ibex.api.data.TextExample;
 import dev.ibex.api.data.TokenizedExample;
 import dev.ibex.api.internal.Json;
 import dev.ibex.api.model.LoadOptions;
@@ -161,7 +162,8 @@ public final class TrainingRun implements AutoCloseable {
             Map<String, Object> readerOptions = new LinkedHashMap<>();
             Map<String, Object> templateOptions = new LinkedHashMap<>();
             ChatTemplateProvider provider = null;
-            if (!entry.type().equalsIgnoreCase("tokenized")) {
+            boolean text = entry.type().equalsIgnoreCase("completion");
+            if (!entry.type().equalsIgnoreCase("tokenized") && !text) {
                 provider = plugins.template(templateName(entry));
             }
             Set<String> readerKeys = Datasets.options(entry.type());
@@ -183,13 +185,18 @@ public final class TrainingRun implements AutoCloseable {
             Dataset dataset = Datasets.load(new DatasetSpec(entry.path(), entry.type(), readerOptions));
             if (provider != null) {
                 template = provider.create(templateOptions);
-                if (tokenizer == null) {
-                    tokenizer = HfTokenizer.load(model.folder().dir());
-                }
+            }
+            if ((provider != null || text) && tokenizer == null) {
+                tokenizer = HfTokenizer.load(model.folder().dir());
+            }
+            if (text) {
+                out.addAll(pack(dataset.examples(), data.sequenceLen()));
+                continue;
             }
             for (Example example : dataset.examples()) {
                 TokenizedExample t = switch (example) {
                     case TokenizedExample tok -> cut(tok, data.sequenceLen());
+                    case TextExample ignored -> throw new IllegalStateException("text outside a completion dataset");
                     case ChatExample chat -> {
                         EncodedExample e = template.encode(chat.conversation(), tokenizer, data.trainOnInputs(),
                                 data.sequenceLen());
@@ -216,6 +223,46 @@ public final class TrainingRun implements AutoCloseable {
             tokenizer = HfTokenizer.load(model.folder().dir());
         }
         return out;
+    }
+
+    /**
+     * Packs plain texts into blocks of {@code sequenceLen} tokens for language modelling: each text tokenized
+     * without special tokens and ended with EOS, all concatenated, cut into consecutive blocks (a shorter last
+     * block is kept), every token trained.
+     */
+    private List<TokenizedExample> pack(List<Example> texts, int sequenceLen) {
+        int eos = tokenizer.eosId().orElseThrow(() -> new IbexException(model.folder().dir()
+                + ": the tokenizer has no EOS token to separate packed texts"));
+        List<TokenizedExample> blocks = new ArrayList<>();
+        int[] block = new int[sequenceLen];
+        int filled = 0;
+        String first = null;
+        for (Example e : texts) {
+            TextExample t = (TextExample) e;
+            if (first == null) {
+                first = t.location();
+            }
+            int[] ids = tokenizer.encode(t.text(), false);
+            for (int i = 0; i <= ids.length; i++) {
+                block[filled++] = i < ids.length ? ids[i] : eos;
+                if (filled == sequenceLen) {
+                    blocks.add(packed(block, filled, first));
+                    filled = 0;
+                    first = t.location();
+                }
+            }
+        }
+        if (filled > 1) {
+            blocks.add(packed(block, filled, first));
+        }
+        return blocks;
+    }
+
+    private static TokenizedExample packed(int[] block, int length, String location) {
+        int[] ids = Arrays.copyOf(block, length);
+        int[] mask = new int[length];
+        Arrays.fill(mask, 1);
+        return new TokenizedExample(ids, ids.clone(), mask, "block from " + location);
     }
 
     private String templateName(DatasetSpec entry) {
