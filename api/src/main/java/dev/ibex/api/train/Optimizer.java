@@ -11,7 +11,8 @@ import java.util.Map;
 
 /**
  * An optimizer over trainable parameters, running on the backend that holds them. State (AdamW's moments) is F32
- * and exists for trainable parameters only.
+ * and exists for trainable parameters only. Weight decay applies to matrices only: like transformers' Trainer,
+ * which leaves biases and norm weights out of it, 1-D parameters are never decayed (LoRA's A and B are matrices).
  */
 public sealed interface Optimizer permits Optimizer.AdamW, Optimizer.Sgd {
 
@@ -26,6 +27,11 @@ public sealed interface Optimizer permits Optimizer.AdamW, Optimizer.Sgd {
 
     /** Restores {@link #state()} and the step count from a checkpoint; {@code parameters} give the shapes. */
     void restore(Map<String, float[]> state, long steps, Map<String, Var> parameters);
+
+    /** Whether weight decay applies to {@code p}: matrices yes; biases and norm weights (1-D) no. */
+    static boolean decays(Var p) {
+        return p.shape().rank() >= 2;
+    }
 
     static Optimizer create(String name, Backend backend, double beta1, double beta2, double eps, double weightDecay) {
         return switch (name) {
@@ -56,11 +62,13 @@ public sealed interface Optimizer permits Optimizer.AdamW, Optimizer.Sgd {
         @Override
         public void step(List<Var> parameters, double lr) {
             steps++;
-            AdamWStep scalars = AdamWStep.of(lr, beta1, beta2, eps, weightDecay, steps);
+            AdamWStep decayed = AdamWStep.of(lr, beta1, beta2, eps, weightDecay, steps);
+            AdamWStep plain = AdamWStep.of(lr, beta1, beta2, eps, 0, steps);
             for (Var p : parameters) {
                 if (p.grad() == null) {
                     continue;
                 }
+                AdamWStep scalars = decays(p) ? decayed : plain;
                 Tensor[] mv = moments.computeIfAbsent(p.name(), n -> new Tensor[] {
                         backend.allocate(DType.F32, p.shape()), backend.allocate(DType.F32, p.shape())});
                 backend.adamw(p.value(), p.grad(), mv[0], mv[1], scalars);
@@ -121,7 +129,7 @@ public sealed interface Optimizer permits Optimizer.AdamW, Optimizer.Sgd {
                 if (p.grad() == null) {
                     continue;
                 }
-                if (weightDecay != 0) {
+                if (weightDecay != 0 && decays(p)) {
                     backend.axpy((float) weightDecay, p.value(), p.grad());
                 }
                 backend.axpy((float) -lr, p.grad(), p.value());
