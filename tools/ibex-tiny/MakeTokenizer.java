@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -33,8 +32,7 @@ public class MakeTokenizer {
         int size = 256 + merges;
 
         ObjectNode vocab = json.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = encoder.fields(); it.hasNext(); ) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : encoder.properties()) {
             if (e.getValue().asInt() < size) {
                 vocab.put(e.getKey(), e.getValue().asInt());
             }
