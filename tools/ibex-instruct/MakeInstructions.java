@@ -101,13 +101,16 @@ public class MakeInstructions {
             }
         }
         Random random = new Random(42);
+        Set<String> asked = new HashSet<>();
         for (int i = 0; i < 600; i++) {
             int a = random.nextInt(60);
             int b = random.nextInt(60);
             boolean plus = random.nextBoolean() || a < b;
             Rec r = plus ? new Rec("What is " + a + " plus " + b + "?", a + " plus " + b + " is " + (a + b) + ".")
                     : new Rec("What is " + a + " minus " + b + "?", a + " minus " + b + " is " + (a - b) + ".");
-            (i % 25 == 0 ? heldOut : train).add(r);
+            if (asked.add(r.instruction())) { // each question once, so held-out ones are never trained on
+                (i % 25 == 0 ? heldOut : train).add(r);
+            }
         }
         Collections.shuffle(train, new Random(7));
         Files.createDirectories(out);
