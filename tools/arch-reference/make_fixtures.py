@@ -593,7 +593,7 @@ def main():
                 "Made by `tools/arch-reference/make_fixtures.py` with the independent forward pass in\n"
                 "`tools/arch-reference/independent_forward.py` (transformers v4.36.2 semantics, not transformers'\n"
                 "code; see `tools/arch-reference/README.md`). Checked by `dev.ibex.app.golden.ReferenceArchitecturesTest`.\n"
-                "Every tensor is F32 unless the case says BF16. Regenerate (byte-identical):\n\n"
+                "Every tensor is F32 unless the case says BF16 or F16. Regenerate (byte-identical):\n\n"
                 "    /usr/bin/python3 tools/arch-reference/make_fixtures.py\n\n"
                 "| case | pins | seed | greedy (prompt 0) |\n|---|---|---|---|\n")
         for c, meta, gen in rows:
