@@ -21,15 +21,30 @@ public final class Golden {
     }
 
     public static JsonNode json(String folder, String file) {
-        return Json.read(dir(folder).resolve(file));
+        return json(dir(folder), file);
+    }
+
+    /** A JSON file of any fixture folder (golden or reference). */
+    public static JsonNode json(Path folder, String file) {
+        return Json.read(folder.resolve(file));
     }
 
     /** All floats of one tensor of a fixture file. */
     public static float[] floats(String folder, String file, String tensor) {
+        return floats(dir(folder), file, tensor);
+    }
+
+    /** All floats of one tensor of a file in any fixture folder (golden or reference). */
+    public static float[] floats(Path folder, String file, String tensor) {
         try (RootAllocator allocator = new RootAllocator();
-             SafetensorsFile f = SafetensorsFile.open(dir(folder).resolve(file), allocator)) {
+             SafetensorsFile f = SafetensorsFile.open(folder.resolve(file), allocator)) {
             return f.get(tensor).toFloatArray();
         }
+    }
+
+    /** {@code ids} of a JSON list of lists, or null for a JSON null or a missing node (no attention mask). */
+    public static int[][] idsOrNull(JsonNode list) {
+        return list == null || list.isNull() ? null : ids(list);
     }
 
     public static int[][] ids(JsonNode list) {
