@@ -420,19 +420,18 @@ CASES = [
          "(2, 2); positions cumsum(mask)*mask-1+2 (padding reads row 1); generation: two prompts of different "
          "lengths, left-padded",
          batch=4, padding=[(0, 0), (3, 0), (0, 2), (2, 2)], prompts=(6, 3)),
-]
-
-
-# Cases on which Ibex disagrees with transformers v4.36.2. They are not committed as fixtures (the disagreement
-# is reported instead); `make_fixtures.py --pending [dir]` writes them, and copying one into the fixture folder
-# makes ReferenceArchitecturesTest fail on it.
-PENDING = [
     case("llama_repetition_penalty_padded", "llama", dict(LLAMA, num_key_value_heads=2),
          "repetition_penalty 1.5 in a left-padded batch of two prompts (8 and 3 tokens; pad id = eos 2): "
          "transformers' RepetitionPenaltyLogitsProcessor gathers over the whole padded input_ids row, so the pad "
          "id is penalized in the padded row; at step 9 that row picks 18 where an unpenalized pad id (2) would win",
          prompts=(8, 3), new_tokens=12, repetition_penalty=1.5, seed=2051),
 ]
+
+
+# Cases on which Ibex disagreed with transformers v4.36.2 go here until fixed: `make_fixtures.py --pending [dir]`
+# writes them, and copying one into the fixture folder makes ReferenceArchitecturesTest fail on it. (The padded
+# repetition-penalty case started here; Ibex now penalises pad ids in padded rows as transformers does.)
+PENDING = []
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -73,7 +73,8 @@ public final class Generator {
 
         int[][] mask = new int[batch][capacity];
         int[][] ids = new int[batch][longest];
-        int[][] seen = new int[batch][capacity];
+        // +1: one token is still picked from the last logits after the cache fills (then the sequence ends, CONTEXT)
+        int[][] seen = new int[batch][capacity + 1];
         int[] seenCount = new int[batch];
         int[] nextPosition = new int[batch];
         for (int b = 0; b < batch; b++) {
@@ -82,8 +83,9 @@ public final class Generator {
             Arrays.fill(ids[b], 0, offset, pad);
             System.arraycopy(p, 0, ids[b], offset, p.length);
             Arrays.fill(mask[b], offset, longest, 1);
-            System.arraycopy(p, 0, seen[b], 0, p.length);
-            seenCount[b] = p.length;
+            // transformers' repetition penalty sees the padded row, pad ids included; so do we, for the same tokens
+            System.arraycopy(ids[b], 0, seen[b], 0, longest);
+            seenCount[b] = longest;
             nextPosition[b] = p.length;
         }
         int[] positions = new int[batch * longest];

@@ -12,6 +12,7 @@ import dev.ibex.api.model.ModelLoader;
 import dev.ibex.api.plugin.Plugins;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -36,6 +37,17 @@ class BatchedGenerationTest {
                 assertArrayEquals(alone.tokens().getFirst(), batched.tokens().get(i), folder + " prompt " + i);
                 assertEquals(Generation.FinishReason.MAX_TOKENS, batched.reasons().get(i));
             }
+        }
+    }
+
+    @Test
+    void generationReachingTheContextLimitEndsWithContext() {
+        try (Model m = new ModelLoader(Plugins.installed(), x -> { }).load(Golden.dir("llama"), LoadOptions.inference())) {
+            Generation g = new Generator(m, 10).generate(List.of(new int[] {1, 2, 3, 4, 5, 6}),
+                    SamplingParams.greedy(8), null, null);
+            // 6 prompt tokens + 4 generated fill the 10-slot cache; a 5th comes from the last logits, then it stops
+            assertEquals(5, g.tokens().getFirst().length);
+            assertEquals(Generation.FinishReason.CONTEXT, g.reasons().getFirst());
         }
     }
 }
