@@ -50,8 +50,18 @@ final class DeviceProbe {
                 return DeviceProbe.probe();
             } catch (Throwable e) {
                 // Any failure to start (missing native library, JVMCI disabled, driver error) is a reason, not a crash.
-                return no("TornadoVM failed to start: " + e);
+                return no("TornadoVM failed to start (no usable OpenCL platform or CUDA driver?): " + rootCause(e));
             }
+        }
+
+        /** The innermost cause's class and message: initialisation errors wrap the useful one several times. */
+        private static String rootCause(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            String message = t.getMessage() == null ? "" : ": " + t.getMessage().replaceAll("\u001B\\[[0-9;]*m", "").strip();
+            return t.getClass().getSimpleName() + message;
         }
 
         private static boolean classPresent() {

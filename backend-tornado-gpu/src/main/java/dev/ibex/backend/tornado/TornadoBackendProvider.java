@@ -35,10 +35,14 @@ public final class TornadoBackendProvider implements BackendProvider {
         return "Java kernels compiled by TornadoVM to OpenCL or PTX";
     }
 
+    /**
+     * {@value #DEVICE_PRIORITY}, also while unavailable (so the runtime's fallback notice names this backend as the
+     * one it would have used), except for a CPU device.
+     */
     @Override
     public int priority() {
         DeviceProbe.Result p = probe();
-        return p.available() && !p.cpuDevice() ? DEVICE_PRIORITY : CPU_DEVICE_PRIORITY;
+        return p.available() && p.cpuDevice() ? CPU_DEVICE_PRIORITY : DEVICE_PRIORITY;
     }
 
     @Override
