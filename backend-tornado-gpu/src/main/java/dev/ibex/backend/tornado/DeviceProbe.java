@@ -42,6 +42,15 @@ final class DeviceProbe {
                         + " SDK, set TORNADOVM_HOME and start Java with @$TORNADOVM_HOME/tornado-argfile"
                         + " (see backend-tornado-gpu/README.md)");
             }
+            // A kernel TornadoVM fails to compile must fail, never run as Java: the Java method would compute on the
+            // host's copies of the heaps, which are never updated, and return garbage silently.
+            String bailout = System.getProperty("tornado.recover.bailout");
+            if (bailout == null) {
+                System.setProperty("tornado.recover.bailout", "False");
+            } else if (!bailout.equalsIgnoreCase("false")) {
+                return no("-Dtornado.recover.bailout=" + bailout + " is set: a kernel TornadoVM cannot compile would then"
+                        + " run as Java on the host's stale copies of the device heaps; remove the option");
+            }
             if (System.getProperty("tornado.load.runtime.implementation") == null) {
                 return no("TornadoVM not set up: this JVM was not started with the SDK's tornado-argfile (JVMCI, Graal"
                         + " and TornadoVM's runtime are missing); add @$TORNADOVM_HOME/tornado-argfile to the java command");
