@@ -233,15 +233,6 @@ final class Device implements AutoCloseable {
         plan.withGraph(k.graph).execute();
     }
 
-    /** The device's name, as TornadoVM reports it. */
-    String name() {
-        return device.getPhysicalDevice().getDeviceName();
-    }
-
-    long globalMemory() {
-        return device.getPhysicalDevice().getDeviceGlobalMemorySize();
-    }
-
     /** Releases what a half-built device holds (a backend whose construction failed). */
     void closeQuietly() {
         try {

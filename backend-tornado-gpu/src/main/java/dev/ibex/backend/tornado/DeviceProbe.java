@@ -19,6 +19,9 @@ import uk.ac.manchester.tornado.api.runtime.TornadoRuntimeProvider;
  * so a JVM without TornadoVM gets a reason instead of a {@link NoClassDefFoundError}.
  */
 final class DeviceProbe {
+    /** {@code tornado.device.memory} as the user set it before the probe, or -1. */
+    private static volatile long userDeviceMemory = -1;
+
     private DeviceProbe() {
     }
 
@@ -50,6 +53,14 @@ final class DeviceProbe {
             } else if (!bailout.equalsIgnoreCase("false")) {
                 return no("-Dtornado.recover.bailout=" + bailout + " is set: a kernel TornadoVM cannot compile would then"
                         + " run as Java on the host's stale copies of the device heaps; remove the option");
+            }
+            // TornadoVM counts device allocations against tornado.device.memory (4GB unless set); the heaps are sized
+            // from the device itself (HeapSizes), so lift that cap unless the user chose one.
+            String cap = System.getProperty("tornado.device.memory");
+            if (cap == null) {
+                System.setProperty("tornado.device.memory", "1024GB");
+            } else {
+                userDeviceMemory = HeapSizes.parse("tornado.device.memory", cap);
             }
             if (System.getProperty("tornado.load.runtime.implementation") == null) {
                 return no("TornadoVM not set up: this JVM was not started with the SDK's tornado-argfile (JVMCI, Graal"
@@ -133,7 +144,8 @@ final class DeviceProbe {
             throw new IbexException("device " + index + " does not exist: TornadoVM sees " + all.size() + " device(s)");
         }
         TornadoDevice device = index == 0 ? runtime.getDefaultDevice() : all.get(index);
-        HeapSizes sizes = HeapSizes.forDevice(device.getMaxGlobalMemory(), device.getMaxAllocMemory());
+        HeapSizes sizes = HeapSizes.forDevice(device.getMaxGlobalMemory(), device.getMaxAllocMemory(),
+                device.getDeviceType() == TornadoDeviceType.CPU, userDeviceMemory);
         Device d = new Device(device, sizes.f32(), sizes.i32(), sizes.h16());
         try {
             DeviceInfo info = new DeviceInfo(device.getPhysicalDevice().getDeviceName() + " (" + device.getTornadoVMBackend()

@@ -8,11 +8,12 @@ import java.util.Locale;
  *
  * <p>Properties (bytes, with an optional k/m/g suffix): {@code ibex.tornado.f32Heap} (activations, gradients,
  * KV caches, F32 weights), {@code ibex.tornado.f16Heap} (F16/BF16 weights), {@code ibex.tornado.i32Heap} (ids,
- * positions, labels, masks). Defaults share out 90% of the smaller of the device's memory and TornadoVM's own cap
- * {@code tornado.device.memory} (4GB unless set): 45% F32, 45% 16-bit, the rest (at most 256 MiB) I32. Each heap is
- * also kept within the device's largest single allocation and within 2³¹ elements (TornadoVM arrays are indexed by
- * int). The host holds a mirror of each heap (TornadoVM arrays live on the host too), so the same memory is taken
- * in RAM.
+ * positions, labels, masks). Defaults share out a budget of 90% of the device's memory (or of
+ * {@code tornado.device.memory} when the user set that lower): 45% F32, 45% 16-bit, the rest (at most 256 MiB) I32.
+ * On a CPU device (PoCL) the budget is at most 2 GiB: its "device" memory is the machine's RAM, which the host
+ * mirrors of the heaps take a second time. Default heaps are also kept within the device's largest single
+ * allocation (a quarter of the memory on some OpenCL drivers) and 2³¹ elements (TornadoVM arrays are indexed by
+ * int); a heap set explicitly beyond the largest allocation is an error.
  *
  * @param f32 F32 elements
  * @param h16 16-bit elements
@@ -20,29 +21,38 @@ import java.util.Locale;
  */
 record HeapSizes(int f32, int h16, int i32) {
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 1024;
+    private static final long CPU_DEVICE_BUDGET = 2L << 30;
 
-    static HeapSizes forDevice(long globalMemory, long maxAlloc) {
-        long cap = parse("tornado.device.memory", System.getProperty("tornado.device.memory", "4GB"));
-        long budget = (long) (0.9 * Math.min(globalMemory > 0 ? globalMemory : cap, cap));
+    /**
+     * @param userCap {@code tornado.device.memory} as the user set it, or -1 when unset (the backend then lifts
+     *                TornadoVM's own 4 GB default, see {@link DeviceProbe})
+     */
+    static HeapSizes forDevice(long globalMemory, long maxAlloc, boolean cpuDevice, long userCap) {
+        long memory = globalMemory > 0 ? globalMemory : 4L << 30;
+        long budget = (long) (0.9 * (userCap > 0 ? Math.min(memory, userCap) : memory));
+        if (cpuDevice) {
+            budget = Math.min(budget, CPU_DEVICE_BUDGET);
+        }
         long limit = maxAlloc > 0 ? maxAlloc : budget;
-        long i32Bytes = bytes("ibex.tornado.i32Heap", Math.min(256L << 20, budget / 10));
-        long f32Bytes = bytes("ibex.tornado.f32Heap", (long) (0.45 * budget));
-        long h16Bytes = bytes("ibex.tornado.f16Heap", (long) (0.45 * budget));
-        return new HeapSizes(elements("f32Heap", f32Bytes, 4, limit), elements("f16Heap", h16Bytes, 2, limit),
-                elements("i32Heap", i32Bytes, 4, limit));
+        return new HeapSizes(
+                elements("f32Heap", 4, (long) (0.45 * budget), limit),
+                elements("f16Heap", 2, (long) (0.45 * budget), limit),
+                elements("i32Heap", 4, Math.min(256L << 20, budget / 10), limit));
     }
 
-    private static int elements(String name, long bytes, int size, long limit) {
-        if (bytes > limit) {
-            throw new IbexException(String.format(Locale.ROOT, "ibex.tornado.%s = %d bytes exceeds the device's largest"
-                    + " single allocation (%d bytes)", name, bytes, limit));
+    private static int elements(String name, int size, long fallback, long limit) {
+        String value = System.getProperty("ibex.tornado." + name);
+        long bytes;
+        if (value == null) {
+            bytes = Math.min(fallback, limit);
+        } else {
+            bytes = parse("ibex.tornado." + name, value);
+            if (bytes > limit) {
+                throw new IbexException(String.format(Locale.ROOT, "ibex.tornado.%s = %d bytes exceeds the device's"
+                        + " largest single allocation (%d bytes)", name, bytes, limit));
+            }
         }
         return (int) Math.max(1024, Math.min(MAX_ELEMENTS, bytes / size));
-    }
-
-    private static long bytes(String property, long fallback) {
-        String v = System.getProperty(property);
-        return v == null ? fallback : parse(property, v);
     }
 
     /** "256m", "2g", "4GB", "1048576". */
