@@ -70,7 +70,7 @@ public final class ModelLoader {
         PeftAdapter adapter = null;
         LoadContext ctx = null;
         try {
-            backend = plugins.backend(options.backend()).create(new BackendOptions(options.threads(), 0));
+            backend = plugins.backend(options.backend(), warnings).create(new BackendOptions(options.threads(), 0));
             checkpoint = Checkpoint.open(folder.dir(), allocator);
             Map<String, HostTensor> tensors = new LinkedHashMap<>();
             for (var e : checkpoint.tensors().entrySet()) {

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -140,6 +141,16 @@ public final class Plugins {
      * one with the highest priority.
      */
     public BackendProvider backend(String name) {
+        return backend(name, notice -> { });
+    }
+
+    /**
+     * As {@link #backend(String)}; when the choice is automatic, every installed backend that would have won on
+     * priority but is unavailable is reported to {@code notices} in one line with its reason, so a user who
+     * expected a GPU learns why the CPU runs ("backend \"tornado\" is not available (no device: ...); using
+     * \"cpu\"").
+     */
+    public BackendProvider backend(String name, Consumer<String> notices) {
         if (name != null && !name.isBlank() && !name.equals("auto")) {
             BackendProvider p = backends.stream().filter(b -> b.name().equalsIgnoreCase(name)).findFirst()
                     .orElseThrow(() -> new IbexException("unknown backend \"" + name + "\"; installed: " + names(backends)));
@@ -149,9 +160,15 @@ public final class Plugins {
             }
             return p;
         }
-        return backends.stream().filter(b -> b.availability().available())
+        BackendProvider chosen = backends.stream().filter(b -> b.availability().available())
                 .max(Comparator.comparingInt(BackendProvider::priority))
                 .orElseThrow(() -> new IbexException("no compute backend is available; installed: " + names(backends)));
+        backends.stream()
+                .filter(b -> b.priority() > chosen.priority() && !b.availability().available())
+                .sorted(Comparator.comparingInt(BackendProvider::priority).reversed())
+                .forEach(b -> notices.accept("backend \"" + b.name() + "\" is not available (" + b.availability().detail()
+                        + "); using \"" + chosen.name() + "\""));
+        return chosen;
     }
 
     /** The template provider of this name; an unknown name lists the known ones. */
