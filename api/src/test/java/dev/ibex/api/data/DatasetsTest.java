@@ -21,7 +21,7 @@ class DatasetsTest {
     void anUnknownTypeListsTheKnownOnes() {
         IbexException e = assertThrows(IbexException.class, () -> Fixtures.load("alpaca.json", "oasst"));
         assertEquals("dataset " + Fixtures.path("alpaca.json") + ": unknown type \"oasst\"; known types: alpaca,"
-                + " chat_template, chatml, guanaco, messages, sharegpt, tokenized", e.getMessage());
+                + " chat_template, chatml, completion, guanaco, messages, sharegpt, tokenized", e.getMessage());
     }
 
     @Test
