@@ -148,11 +148,14 @@ final class CpuMatmul {
         MemorySegment.copy(yf, 0, y.data(), F32, 0, yf.length);
     }
 
-    private static void reportFallback(QuantizedTensor q) {
-        if (REPORTED_FORMATS.add(q.format())) {
-            LOG.log(System.Logger.Level.INFO, "The CPU backend has no fused kernel for quantized format \"{0}\" yet: "
-                    + "its matmuls dequantize row by row through the reference product of the format (slow).", q.format());
+    /** Logs, once per format and process, that {@code q} takes the slow path; true when this call logged. */
+    static boolean reportFallback(QuantizedTensor q) {
+        if (!REPORTED_FORMATS.add(q.format())) {
+            return false;
         }
+        LOG.log(System.Logger.Level.INFO, "The CPU backend has no fused kernel for quantized format \"{0}\" yet: "
+                + "its matmuls dequantize row by row through the reference product of the format (slow).", q.format());
+        return true;
     }
 
     // ------------------------------------------------------------------ checks

@@ -56,29 +56,29 @@ final class GemmPacking {
     /** Packs rows {@code [i0, i0+mc)}, columns {@code [p0, p0+kc)} of the F32 operand {@code a} into {@code dst}. */
     static void packA(Operand a, int i0, int mc, int p0, int kc, float[] dst) {
         MemorySegment src = a.data();
-        for (int s = 0, panel = 0; s < mc; s += MR, panel += kc * MR) {
-            int mr = Math.min(MR, mc - s);
-            if (a.colStride() == 1) {
-                // Row-major: read each row sequentially, write every MR-th float.
-                for (int r = 0; r < MR; r++) {
-                    if (r < mr) {
-                        long row = ((i0 + s + r) * a.rowStride() + p0) * 4L;
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + p * MR + r] = src.get(F32, row + p * 4L);
-                        }
-                    } else {
-                        for (int p = 0; p < kc; p++) {
-                            dst[panel + p * MR + r] = 0f;
-                        }
+        if (a.colStride() != 1) {
+            // Column-major (dyᵀ in the weight gradient): read each column once, sequentially, across all panels.
+            for (int p = 0; p < kc; p++) {
+                long col = ((p0 + p) * a.colStride() + i0) * 4L;
+                for (int s = 0, d = p * MR; s < mc; s += MR, d += kc * MR) {
+                    for (int r = 0; r < MR; r++) {
+                        dst[d + r] = s + r < mc ? src.get(F32, col + (s + r) * 4L) : 0f;
                     }
                 }
-            } else {
-                // Column-major (dyᵀ in the weight gradient): MR consecutive floats per column.
-                for (int p = 0; p < kc; p++) {
-                    long col = ((p0 + p) * a.colStride() + i0 + s) * 4L;
-                    int d = panel + p * MR;
-                    for (int r = 0; r < MR; r++) {
-                        dst[d + r] = r < mr ? src.get(F32, col + r * 4L) : 0f;
+            }
+            return;
+        }
+        // Row-major: read each row sequentially, write every MR-th float of its panel.
+        for (int s = 0, panel = 0; s < mc; s += MR, panel += kc * MR) {
+            for (int r = 0; r < MR; r++) {
+                if (s + r < mc) {
+                    long row = ((i0 + s + r) * a.rowStride() + p0) * 4L;
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + p * MR + r] = src.get(F32, row + p * 4L);
+                    }
+                } else {
+                    for (int p = 0; p < kc; p++) {
+                        dst[panel + p * MR + r] = 0f;
                     }
                 }
             }
@@ -90,40 +90,56 @@ final class GemmPacking {
      * {@code offset} on.
      */
     static void packB(Operand b, int p0, int kc, int j0, int nc, float[] dst, int offset) {
+        if (b.colStride() == 1) {
+            packRowMajor(b, p0, kc, j0, nc, dst, offset);
+            return;
+        }
         for (int t = 0, panel = offset; t < nc; t += NR, panel += kc * NR) {
-            int nr = Math.min(NR, nc - t);
-            if (b.colStride() == 1) {
-                packRowMajorPanel(b, p0, kc, j0 + t, nr, dst, panel);
-            } else {
-                packTransposedPanel(b, p0, kc, j0 + t, nr, dst, panel);
-            }
+            packTransposedPanel(b, p0, kc, j0 + t, Math.min(NR, nc - t), dst, panel);
         }
     }
 
-    /** B row-major (dy·W, dyᵀ·x): each k contributes NR consecutive elements of one row. */
-    private static void packRowMajorPanel(Operand b, int p0, int kc, int j, int nr, float[] dst, int panel) {
+    /**
+     * B row-major (dy·W, dyᵀ·x): each row of the block is read once, sequentially, and dealt out NR elements to a
+     * panel. (Panel by panel instead, the reads stride through memory 64 bytes per row: measured 2× slower for a
+     * 256 × 2048 block.)
+     */
+    private static void packRowMajor(Operand b, int p0, int kc, int j0, int nc, float[] dst, int offset) {
         MemorySegment src = b.data();
         DType dtype = b.dtype();
         int size = dtype.byteSize();
+        int full = nc / NR;
+        int stride = kc * NR;
         for (int p = 0; p < kc; p++) {
-            long row = ((p0 + p) * b.rowStride() + j) * size;
-            int d = panel + p * NR;
-            if (nr == NR) {
-                if (dtype == DType.F32) {
-                    FloatVector.fromMemorySegment(GemmMicroKernel.F, src, row, LE).intoArray(dst, d);
-                    FloatVector.fromMemorySegment(GemmMicroKernel.F, src, row + 4L * L, LE).intoArray(dst, d + L);
-                } else {
-                    // S2I sign-extends; the shift puts the 16 bits on top, where HalfFloats expects them.
-                    ShortVector h = ShortVector.fromMemorySegment(S, src, row, LE);
-                    IntVector lo = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
-                    IntVector hi = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 16);
-                    boolean bf16 = dtype == DType.BF16;
-                    (bf16 ? HalfFloats.bf16(lo) : HalfFloats.f16(lo)).intoArray(dst, d);
-                    (bf16 ? HalfFloats.bf16(hi) : HalfFloats.f16(hi)).intoArray(dst, d + L);
+            long row = ((p0 + p) * b.rowStride() + j0) * size;
+            int d = offset + p * NR;
+            switch (dtype) {
+                case F32 -> {
+                    for (int t = 0; t < full; t++) {
+                        long at = row + 4L * NR * t;
+                        FloatVector.fromMemorySegment(GemmMicroKernel.F, src, at, LE).intoArray(dst, d + t * stride);
+                        FloatVector.fromMemorySegment(GemmMicroKernel.F, src, at + 4L * L, LE)
+                                .intoArray(dst, d + t * stride + L);
+                    }
                 }
-            } else {
+                case BF16, F16 -> {
+                    boolean bf16 = dtype == DType.BF16;
+                    for (int t = 0; t < full; t++) {
+                        // S2I sign-extends; the shift puts the 16 bits on top, where HalfFloats expects them.
+                        ShortVector h = ShortVector.fromMemorySegment(S, src, row + 2L * NR * t, LE);
+                        IntVector lo = ((IntVector) h.convertShape(VectorOperators.S2I, I, 0)).lanewise(VectorOperators.LSHL, 16);
+                        IntVector hi = ((IntVector) h.convertShape(VectorOperators.S2I, I, 1)).lanewise(VectorOperators.LSHL, 16);
+                        (bf16 ? HalfFloats.bf16(lo) : HalfFloats.f16(lo)).intoArray(dst, d + t * stride);
+                        (bf16 ? HalfFloats.bf16(hi) : HalfFloats.f16(hi)).intoArray(dst, d + t * stride + L);
+                    }
+                }
+                default -> throw new IllegalArgumentException("cannot multiply by " + dtype);
+            }
+            int rest = nc - full * NR;
+            if (rest > 0) {
+                int e = d + full * stride;
                 for (int c = 0; c < NR; c++) {
-                    dst[d + c] = c < nr ? element(src, dtype, row + (long) c * size) : 0f;
+                    dst[e + c] = c < rest ? element(src, dtype, row + (long) (full * NR + c) * size) : 0f;
                 }
             }
         }

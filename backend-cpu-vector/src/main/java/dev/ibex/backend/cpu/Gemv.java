@@ -16,9 +16,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>BF16 and F16 rows are read as int lanes, each holding two weights, and decoded without lane shuffles by
  * {@link HalfFloats}; the inputs are permuted once per call to the matching even/odd order ({@link #prepare}).
- * F16 rows are read the same way.
+ * Rows of x past the first re-read the weight row from L1, not from memory.
  */
 final class Gemv {
+    /** The most rows of x for which streaming W once beats packing it for the GEMM. */
     static final int MAX_ROWS = 4;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
