@@ -35,10 +35,12 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Folder to write.")
     Path out;
 
-    @Option(names = "--no-double-quant", description = "4-bit: keep the block scales in F32 (4.5 instead of 4.13 bits/weight).")
+    @Option(names = "--no-double-quant",
+            description = "4-bit: keep the block scales in F32 (4.5 instead of 4.13 bits/weight).")
     boolean noDoubleQuant;
 
-    @Option(names = "--block-size", paramLabel = "N", defaultValue = "64", description = "4-bit: weights per scale (default 64).")
+    @Option(names = "--block-size", paramLabel = "N", defaultValue = "64",
+            description = "4-bit: weights per scale (default 64).")
     int blockSize;
 
     @Option(names = "--compute-dtype", paramLabel = "DTYPE", defaultValue = "bfloat16",
@@ -50,17 +52,15 @@ final class QuantizeCommand implements Callable<Integer> {
     float threshold;
 
     @Option(names = "--skip", paramLabel = "MODULE", split = ",",
-            description = "Modules to leave unquantized, by name or suffix (llm_int8_skip_modules); the output head always is.")
+            description = "Modules to leave unquantized, by name or suffix (llm_int8_skip_modules); "
+                    + "the output head always is.")
     List<String> skip = List.of();
 
     @Override
     public Integer call() {
         String f = format.toLowerCase(Locale.ROOT);
         QuantOptions options = switch (f) {
-            case "nf4", "fp4" -> new QuantOptions(f, blockSize, !noDoubleQuant, DType.fromUserName(computeDtype)
-                    .filter(DType::isDenseFloat)
-                    .orElseThrow(() -> new IbexException("--compute-dtype must be bfloat16, float16 or float32, not " + computeDtype)),
-                    0f);
+            case "nf4", "fp4" -> new QuantOptions(f, blockSize, !noDoubleQuant, computeDtype(), 0f);
             case "int8" -> QuantOptions.int8(threshold);
             default -> throw new IbexException("--to must be nf4, fp4 or int8, not \"" + format + "\"");
         };
@@ -72,5 +72,10 @@ final class QuantizeCommand implements Callable<Integer> {
                 s.bitsPerWeight(), s.denseBytes(), out);
         w.flush();
         return 0;
+    }
+
+    private DType computeDtype() {
+        return DType.fromUserName(computeDtype).filter(DType::isDenseFloat).orElseThrow(() -> new IbexException(
+                "--compute-dtype must be bfloat16, float16 or float32, not " + computeDtype));
     }
 }

@@ -71,7 +71,8 @@ public final class BnbQuantizationConfig {
         m.put("bnb_4bit_use_double_quant", in4 && o.doubleQuant());
         m.put("llm_int8_enable_fp32_cpu_offload", false);
         m.put("llm_int8_has_fp16_weight", false);
-        m.put("llm_int8_skip_modules", settings.skipModules().isEmpty() ? null : settings.skipModules().stream().sorted().toList());
+        m.put("llm_int8_skip_modules",
+                settings.skipModules().isEmpty() ? null : settings.skipModules().stream().sorted().toList());
         m.put("llm_int8_threshold", in4 ? 6.0 : (double) o.outlierThreshold());
         m.put("load_in_4bit", in4);
         m.put("load_in_8bit", !in4);

@@ -41,7 +41,8 @@ public final class Merger {
                 e.getValue().keySet().forEach(suffix -> weights.remove(e.getKey() + "." + suffix));
                 QuantizedTensor q = model.quantizedWeights().get(e.getKey());
                 if (q == null) {
-                    throw new IbexException("cannot merge: " + e.getKey() + " is stored quantized but the model did not load it");
+                    throw new IbexException("cannot merge: " + e.getKey()
+                            + " is stored quantized but the model did not load it");
                 }
                 HostTensor dense = dequantize(model, q);
                 owned.add(dense);

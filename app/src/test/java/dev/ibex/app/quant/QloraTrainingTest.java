@@ -129,8 +129,10 @@ class QloraTrainingTest {
     void theGuanacoExampleRuns() throws Exception {
         Path example = Path.of("../examples/guanaco-qlora-tiny.yaml");
         String text = Files.readString(example)
-                .replace("base_model: ../app/src/test/resources/golden/llama", "base_model: " + Golden.dir("llama").toAbsolutePath())
-                .replace("path: data/tiny-tokenized.jsonl", "path: " + Path.of("../examples/data/tiny-tokenized.jsonl").toAbsolutePath())
+                .replace("base_model: ../app/src/test/resources/golden/llama",
+                        "base_model: " + Golden.dir("llama").toAbsolutePath())
+                .replace("path: data/tiny-tokenized.jsonl",
+                        "path: " + Path.of("../examples/data/tiny-tokenized.jsonl").toAbsolutePath())
                 .replaceAll("max_steps: \\d+", "max_steps: 2")
                 .replaceAll("output_dir: .*", "output_dir: " + tmp.resolve("guanaco"));
         Path yaml = tmp.resolve("guanaco.yaml");

@@ -49,7 +49,8 @@ class QuantizeCommandTest {
     @Test
     void nf4FolderHoldsBitsandbytesTensorsAndLoadsAsItWasQuantized() {
         Path out = tmp.resolve("llama-nf4");
-        String printed = run(0, "quantize", "--model", Golden.dir("llama").toString(), "--to", "nf4", "--out", out.toString());
+        String printed = run(0, "quantize", "--model", Golden.dir("llama").toString(), "--to", "nf4",
+                "--out", out.toString());
         assertTrue(printed.contains("quantized 14 linear layer(s) to nf4"), printed);
 
         JsonNode q = Json.read(out.resolve("config.json")).get("quantization_config");

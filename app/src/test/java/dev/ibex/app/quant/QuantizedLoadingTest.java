@@ -39,7 +39,8 @@ class QuantizedLoadingTest {
             try (Model model = QuantModels.load(Golden.dir(folder), q)) {
                 List<String> expected = new ArrayList<>(model.architecture().linearModules(model.folder().config()));
                 expected.remove(model.architecture().outputModule());
-                assertEquals(new TreeSet<>(expected), new TreeSet<>(model.quantizedWeights().keySet()), folder + " " + q.format());
+                assertEquals(new TreeSet<>(expected), new TreeSet<>(model.quantizedWeights().keySet()),
+                        folder + " " + q.format());
                 assertTrue(model.quantizedWeights().values().stream().allMatch(w -> w.format().equals(q.format())));
             }
         }

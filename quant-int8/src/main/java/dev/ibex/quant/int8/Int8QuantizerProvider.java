@@ -109,7 +109,8 @@ public final class Int8QuantizerProvider implements QuantizerProvider {
         HostTensor format = parts.get(Int8Tensor.WEIGHT_FORMAT);
         if (format != null) {
             if (format.numel() != 1 || format.getLong(0) != 0) {
-                throw new IbexException("int8 weight: weight_format " + (format.numel() == 1 ? format.getLong(0) : format.shape())
+                Object value = format.numel() == 1 ? format.getLong(0) : format.shape();
+                throw new IbexException("int8 weight: weight_format " + value
                         + " is not 0 (row-major), the only layout bitsandbytes still writes");
             }
             checked.put(Int8Tensor.WEIGHT_FORMAT, format);

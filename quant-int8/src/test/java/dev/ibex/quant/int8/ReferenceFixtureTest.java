@@ -72,7 +72,8 @@ class ReferenceFixtureTest {
                 q.referenceLinear(fixture.floats("x"), m, y, false);
                 float[] expected = fixture.floats(threshold > 0 ? "y_threshold6" : "y_threshold0");
                 for (int i = 0; i < y.length; i++) {
-                    assertEquals(expected[i], y[i], 1e-6f * (1 + Math.abs(expected[i])), "threshold " + threshold + " y[" + i + "]");
+                    assertEquals(expected[i], y[i], 1e-6f * (1 + Math.abs(expected[i])),
+                            "threshold " + threshold + " y[" + i + "]");
                 }
             }
         }
