@@ -127,6 +127,24 @@ class QuantizeCommandTest {
                 + "be loaded as nf4"), asNf4.getMessage());
     }
 
+    /** {@code --quantize} on the model commands quantizes at load, as the YAML keys do. */
+    @Test
+    void forwardWithQuantizeComputesTheQuantizedModel() {
+        Path input = Golden.dir("llama").resolve("input_ids.json");
+        Path logits = tmp.resolve("logits.safetensors");
+        run(0, "forward", "-m", Golden.dir("llama").toString(), "--quantize", "nf4", "--input-ids", input.toString(),
+                "--out", logits.toString());
+        int[][] ids = Golden.ids(Golden.json("llama", "input_ids.json").get("input_ids"));
+        try (Model atLoad = QuantModels.load(Golden.dir("llama"), NF4);
+             org.apache.arrow.memory.RootAllocator allocator = new org.apache.arrow.memory.RootAllocator();
+             dev.ibex.api.io.SafetensorsFile written = dev.ibex.api.io.SafetensorsFile.open(logits, allocator)) {
+            assertArrayEquals(Forward.logits(atLoad, ids), written.get("logits").toFloatArray());
+        }
+        String wrong = run(1, "forward", "-m", Golden.dir("llama").toString(), "--quantize", "int4",
+                "--input-ids", input.toString(), "--out", logits.toString());
+        assertTrue(wrong.contains("ibex: error: --quantize must be nf4, fp4 or int8, not \"int4\""), wrong);
+    }
+
     /** A merged adapter goes into a dense copy of the quantized base: the result is a plain model. */
     @Test
     void mergingIntoAQuantizedBaseWritesADenseModel() {
