@@ -2,9 +2,11 @@ package dev.ibex.app;
 
 import dev.ibex.api.io.Checkpoint;
 import dev.ibex.api.model.ModelFolder;
+import dev.ibex.api.model.QuantizedCheckpoints;
 import dev.ibex.api.plugin.Plugins;
 import dev.ibex.spi.arch.ArchitectureProvider;
 import dev.ibex.spi.nn.ModelInfo;
+import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.DType;
 import dev.ibex.spi.tensor.HostTensor;
 import java.io.PrintWriter;
@@ -57,11 +59,18 @@ final class InspectCommand implements Callable<Integer> {
             long params = 0;
             long bytes = 0;
             Map<DType, Long> byType = new TreeMap<>();
-            for (HostTensor t : checkpoint.tensors().values()) {
-                params += t.numel();
+            Map<String, Map<String, HostTensor>> quantized = QuantizedCheckpoints.modules(checkpoint.tensors());
+            java.util.Set<String> parts = new java.util.HashSet<>();
+            quantized.forEach((module, p) -> p.keySet().forEach(suffix -> parts.add(module + "." + suffix)));
+            for (var e : checkpoint.tensors().entrySet()) {
+                HostTensor t = e.getValue();
                 bytes += t.byteSize();
-                byType.merge(t.dtype(), t.numel(), Long::sum);
+                if (!parts.contains(e.getKey())) {
+                    params += t.numel();
+                    byType.merge(t.dtype(), t.numel(), Long::sum);
+                }
             }
+            params += describeQuantized(out, quantized);
             out.printf("parameters    %,d (%s)%n", params, human(params));
             out.printf("weights       %,d bytes in %d file(s); %s%n", bytes, checkpoint.files().size(), byType);
             out.printf("tensors       %d%n", checkpoint.tensors().size());
@@ -74,6 +83,38 @@ final class InspectCommand implements Callable<Integer> {
                 out.printf("  %-60s %-5s %s%n", e.getKey(), e.getValue().dtype(), e.getValue().shape());
             }
         }
+    }
+
+    /**
+     * One line per quantized format: how many linears, their weights, stored bytes and bits per weight.
+     *
+     * @return the number of weights the quantized linears hold
+     */
+    private static long describeQuantized(PrintWriter out, Map<String, Map<String, HostTensor>> quantized) {
+        if (quantized.isEmpty()) {
+            return 0;
+        }
+        record Tally(int modules, long weights, long bytes) {
+        }
+        Map<String, Tally> byFormat = new TreeMap<>();
+        try (RootAllocator allocator = new RootAllocator()) {
+            for (var e : quantized.entrySet()) {
+                try (QuantizedTensor q = QuantizedCheckpoints.load(e.getKey(), e.getValue(),
+                        Plugins.installed().quantizers(), null, allocator)) {
+                    String format = q.format() + (e.getValue().containsKey("weight.nested_absmax") ? " (double quant)" : "");
+                    byFormat.merge(format, new Tally(1, q.shape().numel(), q.storageBytes()),
+                            (a, b) -> new Tally(a.modules + b.modules, a.weights + b.weights, a.bytes + b.bytes));
+                }
+            }
+        }
+        long weights = 0;
+        for (var e : byFormat.entrySet()) {
+            Tally t = e.getValue();
+            out.printf("quantized     %s: %d linear(s), %,d weights in %,d bytes, %.3f bits/weight%n", e.getKey(),
+                    t.modules, t.weights, t.bytes, t.bytes * 8.0 / t.weights);
+            weights += t.weights;
+        }
+        return weights;
     }
 
     static String human(long n) {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
         description = "Fine-tune (LoRA, QLoRA) and run open LLMs on the JVM.",
         subcommands = {PluginsCommand.class, InspectCommand.class, TokenizeCommand.class, DetokenizeCommand.class,
                 GenerateCommand.class, ChatCommand.class, ForwardCommand.class, TrainCommand.class, RunCommand.class,
-                MergeCommand.class, InitCommand.class, CommandLine.HelpCommand.class})
+                MergeCommand.class, InitCommand.class, QuantizeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", description = "Print stack traces with errors.", scope = CommandLine.ScopeType.INHERIT)

@@ -1,6 +1,10 @@
 package dev.ibex.app;
 
 import dev.ibex.api.model.LoadOptions;
+import dev.ibex.api.model.QuantSettings;
+import dev.ibex.spi.IbexException;
+import dev.ibex.spi.quant.QuantOptions;
+import java.util.Set;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -21,8 +25,25 @@ final class ModelOptions {
             description = "CPU threads (default: all cores).")
     int threads;
 
+    @Option(names = "--quantize", paramLabel = "FORMAT",
+            description = "Quantize the linear weights at load: nf4 (with double quantization), fp4 or int8.")
+    String quantize;
+
+    @Option(names = "--int8-threshold", paramLabel = "T", defaultValue = "6.0",
+            description = "LLM.int8 outlier threshold with --quantize int8 (0 = plain int8).")
+    float int8Threshold;
+
     LoadOptions loadOptions() {
         LoadOptions o = LoadOptions.inference().withBackend(backend).withThreads(threads);
+        if (quantize != null) {
+            QuantOptions q = switch (quantize.toLowerCase(java.util.Locale.ROOT)) {
+                case "nf4", "fp4" -> new QuantOptions(quantize.toLowerCase(java.util.Locale.ROOT), 64, true,
+                        dev.ibex.spi.tensor.DType.BF16, 0f);
+                case "int8" -> QuantOptions.int8(int8Threshold);
+                default -> throw new IbexException("--quantize must be nf4, fp4 or int8, not \"" + quantize + "\"");
+            };
+            o = o.withQuantization(new QuantSettings(q, Set.of()));
+        }
         return adapter == null ? o : o.withAdapter(adapter);
     }
 }

@@ -40,6 +40,8 @@ final class LoadContext implements ModelContext {
     private final LoadOptions options;
     private final PeftAdapter adapter;
     private final QuantizerProvider quantizer;
+    private final List<QuantizerProvider> quantizers;
+    private final Map<String, Map<String, HostTensor>> stored;
     private final BufferAllocator allocator;
     private final Consumer<String> warnings;
 
@@ -48,11 +50,19 @@ final class LoadContext implements ModelContext {
     final Map<String, LoraLinear> adapters = new LinkedHashMap<>();
     final Map<String, Linear> linears = new LinkedHashMap<>();
     final List<QuantizedTensor> quantized = new ArrayList<>();
+    /** Quantized linear weights by module name (quantized here, or loaded as stored). */
+    final Map<String, QuantizedTensor> quantizedModules = new LinkedHashMap<>();
+    /** Checkpoint tensors the model uses as they are stored (or copies of, in full fine-tuning). */
+    final Set<String> dense = new LinkedHashSet<>();
     private final Map<String, Var> loaded = new LinkedHashMap<>();
 
+    /**
+     * @param quantizer  the quantizer of the requested (or stored) format, or null for none
+     * @param quantizers every installed quantizer, to read weights the checkpoint stores quantized
+     */
     LoadContext(HfConfig config, Backend backend, ArchitectureProvider architecture, Map<String, HostTensor> tensors,
                 String source, LoadOptions options, PeftAdapter adapter, QuantizerProvider quantizer,
-                BufferAllocator allocator, Consumer<String> warnings) {
+                List<QuantizerProvider> quantizers, BufferAllocator allocator, Consumer<String> warnings) {
         this.config = config;
         this.backend = backend;
         this.architecture = architecture;
@@ -61,6 +71,8 @@ final class LoadContext implements ModelContext {
         this.options = options;
         this.adapter = adapter;
         this.quantizer = quantizer;
+        this.quantizers = quantizers;
+        this.stored = QuantizedCheckpoints.modules(tensors);
         this.allocator = allocator;
         this.warnings = warnings;
     }
@@ -101,6 +113,7 @@ final class LoadContext implements ModelContext {
                     + "; weights must be F32, F16 or BF16 (quantized checkpoints load through a quantizer plugin)");
         }
         used.add(name);
+        dense.add(name);
         return t;
     }
 
@@ -139,12 +152,18 @@ final class LoadContext implements ModelContext {
 
     @Override
     public Linear linear(String module, int in, int out, boolean bias) {
-        HostTensor w = tensor(module + ".weight", out, in);
         Var weight;
-        if (quantizes(module)) {
+        Map<String, HostTensor> parts = stored.get(module);
+        if (parts != null) {
+            weight = frozen(module, loadStored(module, parts, in, out));
+        } else if (quantizes(module)) {
+            HostTensor w = tensor(module + ".weight", out, in);
+            dense.remove(module + ".weight"); // held quantized, not as stored
             QuantizedTensor q = quantizer.quantize(w, options.quantization().options(), allocator);
-            quantized.add(q);
-            weight = Var.frozen(module + ".weight", backend.upload(q));
+            if (w.data().isMapped()) {
+                w.data().unload(); // the dense pages are not needed again: let the OS drop them from memory
+            }
+            weight = frozen(module, q);
         } else {
             weight = weight(module + ".weight", out, in);
         }
@@ -159,6 +178,35 @@ final class LoadContext implements ModelContext {
         Linear linear = Linear.of(weight, null);
         linears.put(module, linear);
         return linear;
+    }
+
+    private Var frozen(String module, QuantizedTensor q) {
+        quantized.add(q);
+        quantizedModules.put(module, q);
+        return Var.frozen(module + ".weight", backend.upload(q));
+    }
+
+    /** A weight the checkpoint stores quantized (as transformers saves a bitsandbytes model): no re-quantizing. */
+    private QuantizedTensor loadStored(String module, Map<String, HostTensor> parts, int in, int out) {
+        if (options.trainability() == Trainability.FULL) {
+            throw new IbexException(source + " stores " + module + " quantized; quantized weights are frozen, so "
+                    + "this model cannot be fully fine-tuned (use LoRA)");
+        }
+        QuantSettings q = options.quantization();
+        QuantizedTensor t = QuantizedCheckpoints.load(module, parts, quantizers, q == null ? null : q.options(), allocator);
+        if (!t.shape().equals(Shape.of(out, in))) {
+            t.close();
+            throw new IbexException("quantized weight " + module + " in " + source + " has shape " + t.shape()
+                    + ", but " + config.source() + " implies [" + out + ", " + in + "]");
+        }
+        if (q != null && !q.options().format().equalsIgnoreCase(t.format())) {
+            t.close();
+            throw new IbexException(source + " stores " + module + " as " + t.format() + ", not "
+                    + q.options().format() + " as asked: load the model without quantization settings, or quantize "
+                    + "the original (unquantized) model instead");
+        }
+        parts.keySet().forEach(suffix -> used.add(module + "." + suffix));
+        return t;
     }
 
     private boolean quantizes(String module) {

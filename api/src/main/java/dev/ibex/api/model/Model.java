@@ -8,6 +8,7 @@ import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.nn.Linear;
 import dev.ibex.spi.nn.LoraLinear;
 import dev.ibex.spi.nn.Var;
+import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.HostTensor;
 import java.util.Collections;
 import java.util.Map;
@@ -31,11 +32,14 @@ public final class Model implements AutoCloseable {
     private final Map<String, HostTensor> hostWeights;
     private final AutoCloseable extra;
     private final dev.ibex.api.adapter.LoraSettings loraSettings;
+    private final Map<String, QuantizedTensor> quantized;
+    private final long denseBaseBytes;
 
     Model(ModelFolder folder, ArchitectureProvider architecture, CausalLM lm, Backend backend, BufferAllocator allocator,
           Checkpoint checkpoint, Map<String, Var> parameters, Map<String, LoraLinear> adapters,
           Map<String, Linear> linears, Map<String, HostTensor> hostWeights, AutoCloseable extra,
-          dev.ibex.api.adapter.LoraSettings loraSettings) {
+          dev.ibex.api.adapter.LoraSettings loraSettings, Map<String, QuantizedTensor> quantized,
+          long denseBaseBytes) {
         this.folder = folder;
         this.architecture = architecture;
         this.lm = lm;
@@ -48,6 +52,28 @@ public final class Model implements AutoCloseable {
         this.hostWeights = Collections.unmodifiableMap(hostWeights);
         this.extra = extra;
         this.loraSettings = loraSettings;
+        this.quantized = Collections.unmodifiableMap(new java.util.LinkedHashMap<>(quantized));
+        this.denseBaseBytes = denseBaseBytes;
+    }
+
+    /** The linear weights held quantized (NF4, INT8, ...), by module name; empty for a dense model. */
+    public Map<String, QuantizedTensor> quantizedWeights() {
+        return quantized;
+    }
+
+    /**
+     * Bytes of base weights the model computes from: quantized weights at their stored size (codes, scales and
+     * tables) plus the dense weights it uses as stored (embeddings, norms, output head, biases, unquantized
+     * linears). A checkpoint quantized at load is read once and its dense pages released, so this, not the size
+     * of the mapped checkpoint ({@link #weightBytes()}), is what the base occupies while the model runs.
+     */
+    public long baseBytes() {
+        return denseBaseBytes + quantizedBytes();
+    }
+
+    /** Bytes of the quantized weights alone. */
+    public long quantizedBytes() {
+        return quantized.values().stream().mapToLong(QuantizedTensor::storageBytes).sum();
     }
 
     /** The LoRA settings in effect (from the load options or the loaded adapter), or null without adapters. */
@@ -100,7 +126,7 @@ public final class Model implements AutoCloseable {
         return hostWeights;
     }
 
-    /** Bytes of weights as stored (the checkpoint, and any quantized copies). */
+    /** Bytes the model's allocator accounts for: the whole mapped checkpoint, and any quantized copies. */
     public long weightBytes() {
         return allocator.getAllocatedMemory();
     }

@@ -46,11 +46,37 @@ public final class ModelLoader {
                 requested != null ? requested.seed() : s.seed());
     }
 
+    /**
+     * A folder saved quantized (its config.json has transformers' {@code quantization_config}) loads with those
+     * settings unless the caller asked for some: the stored weights are read as they are, and any dense linear not
+     * skipped is quantized alike, as transformers does. Asking for another format than the stored one is an error.
+     */
+    private static LoadOptions withStoredQuantization(ModelFolder folder, LoadOptions options) {
+        var stored = BnbQuantizationConfig.read(folder.config());
+        if (stored.isEmpty()) {
+            return options;
+        }
+        QuantSettings requested = options.quantization();
+        if (requested == null) {
+            return options.withQuantization(stored.get());
+        }
+        String have = stored.get().options().format();
+        String want = requested.options().format();
+        if (!have.equalsIgnoreCase(want)) {
+            throw new IbexException(folder.dir() + " is saved quantized to " + have + " (config.json quantization_config); "
+                    + "it cannot be loaded as " + want + ": drop the quantization settings, or quantize the original model");
+        }
+        java.util.Set<String> skip = new java.util.HashSet<>(requested.skipModules());
+        skip.addAll(stored.get().skipModules());
+        return options.withQuantization(new QuantSettings(requested.options(), skip));
+    }
+
     public Model load(Path dir, LoadOptions options) {
         return load(ModelFolder.open(dir), options);
     }
 
     public Model load(ModelFolder folder, LoadOptions options) {
+        options = withStoredQuantization(folder, options);
         if (options.trainability() == Trainability.FULL && (options.lora() != null || options.adapter() != null)) {
             throw new IbexException("full fine-tuning and LoRA adapters do not mix: choose one");
         }
@@ -85,7 +111,7 @@ public final class ModelLoader {
             String source = checkpoint.files().size() == 1 ? checkpoint.files().getFirst().toString()
                     : folder.dir().resolve(Checkpoint.INDEX).toString();
             ctx = new LoadContext(folder.config(), backend, arch, tensors, source, options, adapter, quantizer,
-                    allocator, warnings);
+                    plugins.quantizers(), allocator, warnings);
             CausalLM lm = arch.build(ctx);
             if (adapter != null) {
                 List<String> missing = new ArrayList<>(adapter.modules());
@@ -111,8 +137,10 @@ public final class ModelLoader {
                 }
             };
             var lora = adapter == null ? options.lora() : withDropout(adapter.settings(), options.lora());
+            long denseBytes = ctx.dense.stream().mapToLong(name -> tensors.get(name).byteSize()).sum();
             return new Model(folder, arch, lm, backend, allocator, checkpoint, ctx.parameters, ctx.adapters,
-                    ctx.linears, tensors, extra, ctx.adapters.isEmpty() ? null : lora);
+                    ctx.linears, tensors, extra, ctx.adapters.isEmpty() ? null : lora, ctx.quantizedModules,
+                    denseBytes);
         } catch (RuntimeException | Error e) {
             if (ctx != null) {
                 ctx.quantized.forEach(QuantizedTensor::close);

@@ -1,6 +1,7 @@
 package dev.ibex.api.model;
 
 import dev.ibex.api.internal.AtomicFiles;
+import dev.ibex.api.internal.Json;
 import dev.ibex.api.io.SafetensorsWriter;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.tensor.HostTensor;
@@ -8,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +28,16 @@ public final class ModelWriter {
     }
 
     public static void write(Path target, ModelFolder source, Map<String, HostTensor> weights) {
+        write(target, source, weights, Map.of());
+    }
+
+    /**
+     * Like {@link #write(Path, ModelFolder, Map)}, with {@code config.json} edited: each entry of
+     * {@code configChanges} is set, or removed when its value is null (a quantized model gets transformers'
+     * {@code quantization_config}; a model dequantized again loses it).
+     */
+    public static void write(Path target, ModelFolder source, Map<String, HostTensor> weights,
+                             Map<String, Object> configChanges) {
         Path staging = AtomicFiles.stagingDirectory(target);
         try {
             for (String name : COPIED) {
@@ -33,6 +45,17 @@ public final class ModelWriter {
                 if (Files.isRegularFile(from)) {
                     Files.copy(from, staging.resolve(name), StandardCopyOption.REPLACE_EXISTING);
                 }
+            }
+            if (!configChanges.isEmpty()) {
+                Map<String, Object> config = new LinkedHashMap<>(source.config().values());
+                configChanges.forEach((key, value) -> {
+                    if (value == null) {
+                        config.remove(key);
+                    } else {
+                        config.put(key, value);
+                    }
+                });
+                Json.write(staging.resolve("config.json"), config);
             }
             SafetensorsWriter.write(staging.resolve("model.safetensors"), weights, Map.of("format", "pt"));
             AtomicFiles.replaceDirectory(staging, target);

@@ -29,11 +29,12 @@ public record RunConfig(Path source, Model model, Adapter adapter, Data data, Op
      * @param doubleQuant           bnb_4bit_use_double_quant
      * @param computeDtype          bnb_4bit_compute_dtype
      * @param int8Threshold         llm_int8_threshold
+     * @param skipModules           llm_int8_skip_modules: modules left unquantized (the output head always is)
      * @param gradientCheckpointing gradient_checkpointing
      */
     public record Model(Path baseModel, String backend, int threads, boolean loadIn8bit, boolean loadIn4bit,
                         String quantType4bit, boolean doubleQuant, String computeDtype, double int8Threshold,
-                        boolean gradientCheckpointing) {
+                        List<String> skipModules, boolean gradientCheckpointing) {
     }
 
     /**

@@ -294,7 +294,7 @@ public final class RunConfigParser {
         RunConfig.Model model = new RunConfig.Model((Path) value("base_model"), string("backend"), integer("threads", 0),
                 in8, in4, oneOf("bnb_4bit_quant_type", Set.of("nf4", "fp4")), bool("bnb_4bit_use_double_quant"),
                 oneOf("bnb_4bit_compute_dtype", Set.of("bfloat16", "float16", "float32", "bf16", "fp16", "fp32")),
-                number("llm_int8_threshold", 0, 1e6), bool("gradient_checkpointing"));
+                number("llm_int8_threshold", 0, 1e6), strings("llm_int8_skip_modules"), bool("gradient_checkpointing"));
         RunConfig.Adapter adapter = new RunConfig.Adapter(kind, (Path) value("lora_model_dir"), integer("lora_r", 1),
                 number("lora_alpha", 1e-9, 1e9), number("lora_dropout", 0, 0.999), strings("lora_target_modules"),
                 bool("lora_target_linear"), bool("peft_use_rslora"));

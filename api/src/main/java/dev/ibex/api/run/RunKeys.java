@@ -46,6 +46,7 @@ public final class RunKeys {
         key("bnb_4bit_use_double_quant", Kind.BOOL, true, "quantize the 4-bit scales again (saves 0.37 bits/weight)");
         key("bnb_4bit_compute_dtype", Kind.STRING, "bfloat16", "dtype the 4-bit weights are dequantized to");
         key("llm_int8_threshold", Kind.NUMBER, 6.0, "LLM.int8 outlier threshold (0 = plain int8)");
+        key("llm_int8_skip_modules", Kind.STRING_LIST, List.of(), "modules left unquantized, by name or suffix (the output head always is)");
         key("gradient_checkpointing", Kind.BOOL, false, "recompute each layer's activations in the backward pass");
         key("bf16", Kind.STRING, null, "accepted for axolotl compatibility: Ibex computes in F32 and keeps bf16 weights as stored");
         key("fp16", Kind.STRING, null, "accepted for axolotl compatibility (see bf16)");

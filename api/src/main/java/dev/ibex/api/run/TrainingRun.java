@@ -96,7 +96,7 @@ public final class TrainingRun implements AutoCloseable {
         notices.accept(train.size() + " training examples" + (validation.isEmpty() ? "" : ", " + validation.size()
                 + " for validation") + "; " + model.parameters().size() + " trainable tensors ("
                 + String.format("%,d", model.parameters().values().stream().mapToLong(v -> v.shape().numel()).sum())
-                + " parameters); base weights " + String.format("%,d", model.weightBytes()) + " bytes");
+                + " parameters); " + baseMemory(model));
         Checkpoints.State state = checkpoint == null ? null : Checkpoints.read(checkpoint);
         int from = state == null ? 0 : state.step();
         try (MetricsLog metrics = new MetricsLog(out.outputDir(), from)) {
@@ -134,12 +134,13 @@ public final class TrainingRun implements AutoCloseable {
         if (adapter != null) {
             o = o.withAdapter(adapter);
         }
+        Set<String> skip = Set.copyOf(m.skipModules());
         if (m.loadIn4bit()) {
             DType compute = DType.fromUserName(m.computeDtype()).orElse(DType.BF16);
             o = o.withQuantization(new QuantSettings(
-                    new QuantOptions(m.quantType4bit(), 64, m.doubleQuant(), compute, 0f), Set.of()));
+                    new QuantOptions(m.quantType4bit(), 64, m.doubleQuant(), compute, 0f), skip));
         } else if (m.loadIn8bit()) {
-            o = o.withQuantization(new QuantSettings(QuantOptions.int8((float) m.int8Threshold()), Set.of()));
+            o = o.withQuantization(new QuantSettings(QuantOptions.int8((float) m.int8Threshold()), skip));
         }
         return o;
     }
@@ -335,9 +336,35 @@ public final class TrainingRun implements AutoCloseable {
         s.put("tokens", summary.tokens());
         s.put("seconds", summary.seconds());
         s.put("tokens_per_second", summary.tokens() / Math.max(summary.seconds(), 1e-9));
-        s.put("base_weight_bytes", model.weightBytes());
+        s.put("base_weight_bytes", model.baseBytes());
+        s.put("base_quantized_bytes", model.quantizedBytes());
+        s.put("base_quantized_linears", model.quantizedWeights().size());
+        s.put("base_quantized_format", model.quantizedWeights().values().stream().map(q -> q.format()).distinct()
+                .findFirst().orElse(null));
+        s.put("base_quantized_bits_per_weight", quantizedBitsPerWeight(model));
+        s.put("checkpoint_bytes", model.weightBytes());
         s.put("trainable_parameters", model.parameters().values().stream().mapToLong(v -> v.shape().numel()).sum());
         Json.write(dir.resolve("train_summary.json"), s);
+    }
+
+    /**
+     * What the base weights occupy: for a quantized base, the quantized weights at their stored size next to the
+     * dense weights the model keeps (embeddings, norms, head).
+     */
+    static String baseMemory(Model model) {
+        if (model.quantizedWeights().isEmpty()) {
+            return "base weights " + String.format("%,d", model.baseBytes()) + " bytes";
+        }
+        String format = model.quantizedWeights().values().iterator().next().format();
+        return String.format("base weights %,d bytes in memory: %d linears in %s, %,d bytes (%.3f bits/weight), "
+                        + "and %,d bytes dense (embeddings, norms, head)", model.baseBytes(),
+                model.quantizedWeights().size(), format, model.quantizedBytes(), quantizedBitsPerWeight(model),
+                model.baseBytes() - model.quantizedBytes());
+    }
+
+    private static Double quantizedBitsPerWeight(Model model) {
+        long weights = model.quantizedWeights().values().stream().mapToLong(q -> q.shape().numel()).sum();
+        return weights == 0 ? null : model.quantizedBytes() * 8.0 / weights;
     }
 
     @Override

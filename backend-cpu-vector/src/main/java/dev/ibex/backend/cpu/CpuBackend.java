@@ -76,7 +76,7 @@ final class CpuBackend implements Backend {
 
     @Override
     public QuantTensor upload(QuantizedTensor weight) {
-        return new CpuQuantTensor(weight);
+        return CpuQuantTensor.of(weight);
     }
 
     @Override

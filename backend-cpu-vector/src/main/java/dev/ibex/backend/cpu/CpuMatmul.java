@@ -19,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>{@code linear} with at most {@link Gemv#MAX_ROWS} rows (decode) streams the weight once: {@link Gemv}.
  *   <li>Everything else is one packed GEMM ({@link Gemm}) over strided views: {@code x·Wᵀ} packs W's rows as
  *       B's columns, {@code dy·W} reads W as it is, {@code dyᵀ·x} reads dy by columns.
- *   <li>Quantized weights have no fused CPU kernel yet and go through the format's reference product.
+ *   <li>Quantized weights in the SPI's well-known layouts (NF4/FP4, LLM.int8) take the fused kernels of
+ *       {@link QuantMatmul}; other formats go through the format's reference product (logged once per format).
  * </ul>
  */
 final class CpuMatmul {
@@ -31,11 +32,13 @@ final class CpuMatmul {
     private final WorkerPool pool;
     private final Gemm gemm;
     private final Gemv gemv;
+    private final QuantMatmul quant;
 
     CpuMatmul(WorkerPool pool) {
         this.pool = pool;
         this.gemm = new Gemm(pool);
         this.gemv = new Gemv(pool);
+        this.quant = new QuantMatmul(pool, gemm);
     }
 
     void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
@@ -51,6 +54,10 @@ final class CpuMatmul {
             CpuTensor bt = CpuTensor.f32(bias, "linear bias");
             check(bt.numel() == n, "linear bias must have " + n + " elements, got " + bt.shape());
             b = bt.data();
+        }
+        if (w instanceof CpuQuantTensor q && q.rows() != null) {
+            quant.linear(q.rows(), xt.data(), m, b, yt.data(), accumulate);
+            return;
         }
         if (w instanceof QuantTensor q) {
             quantLinear(q.source(), xt, m, b, yt, accumulate);
@@ -73,6 +80,10 @@ final class CpuMatmul {
         int k = dxt.cols();
         checkWeight(w, n, k, "linearBackwardInput", dy);
         check(dxt.rows() == m, "input gradient must be [" + m + ", " + k + "], got " + dxt.shape());
+        if (w instanceof CpuQuantTensor q && q.rows() != null) {
+            quant.linearBackwardInput(q.rows(), dyt.data(), m, dxt.data());
+            return;
+        }
         if (w instanceof QuantTensor q) {
             reportFallback(q.source());
             float[] dyf = dyt.data().toArray(ValueLayout.JAVA_FLOAT);
@@ -146,6 +157,11 @@ final class CpuMatmul {
             }
         }
         MemorySegment.copy(yf, 0, y.data(), F32, 0, yf.length);
+    }
+
+    /** The formats that took the reference product so far (for tests: a known layout must never be here). */
+    static Set<String> reportedFallbacks() {
+        return Set.copyOf(REPORTED_FORMATS);
     }
 
     /** Logs, once per format and process, that {@code q} takes the slow path; true when this call logged. */

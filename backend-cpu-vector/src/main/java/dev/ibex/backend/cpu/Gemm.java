@@ -4,6 +4,7 @@ import static dev.ibex.backend.cpu.GemmMicroKernel.MR;
 import static dev.ibex.backend.cpu.GemmMicroKernel.NR;
 
 import dev.ibex.backend.cpu.GemmPacking.Operand;
+import dev.ibex.backend.cpu.GemmPacking.PanelSource;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -55,7 +56,7 @@ final class Gemm {
      * {@code C = (accumulate ? C : 0) + A·B + bias} where C is F32 row-major with row stride {@code ldc}
      * floats, and {@code bias} (one F32 per column of C) may be null. {@code k} may be 0.
      */
-    void multiply(int m, int n, int k, Operand a, Operand b, MemorySegment c, int ldc, MemorySegment bias,
+    void multiply(int m, int n, int k, Operand a, PanelSource b, MemorySegment c, int ldc, MemorySegment bias,
                   boolean accumulate) {
         if (m == 0 || n == 0) {
             return;
@@ -82,7 +83,7 @@ final class Gemm {
     }
 
     /** Tall C: B blocks packed by all threads into the caller's buffer, row blocks of A shared out. */
-    private void sharedB(int m, int n, int k, Operand a, Operand b, MemorySegment c, int ldc, MemorySegment bias,
+    private void sharedB(int m, int n, int k, Operand a, PanelSource b, MemorySegment c, int ldc, MemorySegment bias,
                          boolean accumulate) {
         int threads = pool.threads();
         float[] packedB = BUFFERS.get().b;
@@ -102,7 +103,7 @@ final class Gemm {
                     int t0 = panels * t / packers;
                     int t1 = panels * (t + 1) / packers;
                     int width = Math.min(nc, t1 * NR) - t0 * NR;
-                    GemmPacking.packB(b, pcf, kb, jcf + t0 * NR, width, packedB, t0 * NR * kb);
+                    b.packB(pcf, kb, jcf + t0 * NR, width, packedB, t0 * NR * kb);
                 });
                 boolean load = accumulate || pc > 0;
                 MemorySegment blockBias = pc == 0 ? bias : null;
@@ -118,7 +119,7 @@ final class Gemm {
     }
 
     /** Rows {@code [i0, i1)}, columns {@code [j0, j1)} of C, on the calling thread. */
-    private static void strip(int i0, int i1, int j0, int j1, int k, Operand a, Operand b, MemorySegment c,
+    private static void strip(int i0, int i1, int j0, int j1, int k, Operand a, PanelSource b, MemorySegment c,
                               int ldc, MemorySegment bias, boolean accumulate) {
         if (i0 >= i1 || j0 >= j1) {
             return;
@@ -129,7 +130,7 @@ final class Gemm {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += kc) {
                 int kb = Math.min(kc, k - pc);
-                GemmPacking.packB(b, pc, kb, jc, nc, buf.b, 0);
+                b.packB(pc, kb, jc, nc, buf.b, 0);
                 boolean load = accumulate || pc > 0;
                 MemorySegment blockBias = pc == 0 ? bias : null;
                 for (int ic = i0; ic < i1; ic += MC) {

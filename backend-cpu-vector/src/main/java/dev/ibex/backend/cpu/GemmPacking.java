@@ -35,6 +35,19 @@ final class GemmPacking {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
 
     /**
+     * Where the B operand's panels come from: a dense tensor ({@link Operand}) or a quantized weight dequantized
+     * block by block ({@link QuantPanels}). Called once per packed block of B, never per element, so the call
+     * site's polymorphism costs nothing; each implementation's loops stay monomorphic.
+     */
+    interface PanelSource {
+        /**
+         * Packs rows {@code [p0, p0+kc)}, columns {@code [j0, j0+nc)} of B into {@code dst} from {@code offset} on, as
+         * {@code ⌈nc/NR⌉} panels of {@code kc} groups of {@code NR} floats, zero past column {@code nc}.
+         */
+        void packB(int p0, int kc, int j0, int nc, float[] dst, int offset);
+    }
+
+    /**
      * A matrix view of a tensor's segment.
      *
      * @param data      the tensor's native segment
@@ -42,11 +55,16 @@ final class GemmPacking {
      * @param rowStride elements between rows
      * @param colStride elements between columns
      */
-    record Operand(MemorySegment data, DType dtype, long rowStride, long colStride) {
+    record Operand(MemorySegment data, DType dtype, long rowStride, long colStride) implements PanelSource {
         Operand {
             if (rowStride != 1 && colStride != 1) {
                 throw new IllegalArgumentException("one stride must be 1: " + rowStride + ", " + colStride);
             }
+        }
+
+        @Override
+        public void packB(int p0, int kc, int j0, int nc, float[] dst, int offset) {
+            GemmPacking.packB(this, p0, kc, j0, nc, dst, offset);
         }
     }
 

@@ -10,17 +10,20 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>With double quantization the per-block absmax values are themselves stored as 8-bit codes:
  * {@code absmax(b) = nestedCodebook[absmaxCodes[b]] · nestedAbsmax[b / nestedBlockSize] + offset}. Without it,
- * {@code absmax} holds F32 values directly.
+ * {@code absmax} holds F32 values directly. Every product above is a float32 operation, in this order; the
+ * dequantized weight is a float32 value (bitsandbytes rounds it to its compute dtype; Ibex computes in F32).
+ * The last block is short when {@code rows·cols} is not a multiple of {@code blockSize}, and an odd
+ * {@code rows·cols} leaves the low nibble of the last byte unused.
  *
- * @param packed          U8, {@code rows·cols/2} bytes
+ * @param packed          U8, {@code ceil(rows·cols/2)} bytes
  * @param codebook        the 16 code values
  * @param blockSize       values per block (64)
  * @param absmax          F32 {@code [blocks]}, or U8 codes {@code [blocks]} with double quantization
  * @param doubleQuant     whether {@code absmax} holds 8-bit codes
- * @param nestedCodebook  the 256 values of the 8-bit dynamic map (double quantization only)
- * @param nestedAbsmax    F32 {@code [ceil(blocks / nestedBlockSize)]} (double quantization only)
- * @param nestedBlockSize absmax values per nested block (256)
- * @param offset          the mean subtracted from the absmax values before quantizing them
+ * @param nestedCodebook  the 256 values of the 8-bit dynamic map (double quantization only, else null)
+ * @param nestedAbsmax    F32 {@code [ceil(blocks / nestedBlockSize)]} (double quantization only, else null)
+ * @param nestedBlockSize absmax values per nested block (256; 0 without double quantization)
+ * @param offset          the mean subtracted from the absmax values before quantizing them (0 without)
  * @param rows            output features
  * @param cols            input features
  */

@@ -28,8 +28,11 @@ public interface QuantizedTensor extends AutoCloseable {
     }
 
     /**
-     * The tensors to save, keyed by the suffix that follows the module name in a checkpoint, as bitsandbytes names
-     * them ({@code "weight"}, {@code "absmax"}, {@code "quant_map"}, ..., {@code "SCB"}).
+     * The tensors to save, keyed by the suffix that follows the module name in a checkpoint, as bitsandbytes and
+     * transformers name them: {@code "weight"}, {@code "weight.absmax"}, {@code "weight.quant_map"},
+     * {@code "weight.nested_absmax"}, {@code "weight.nested_quant_map"},
+     * {@code "weight.quant_state.bitsandbytes__nf4"} for 4-bit weights; {@code "weight"}, {@code "SCB"},
+     * {@code "weight_format"} for LLM.int8.
      */
     Map<String, HostTensor> parts();
 

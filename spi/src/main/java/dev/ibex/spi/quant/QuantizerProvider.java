@@ -21,9 +21,21 @@ public interface QuantizerProvider extends Provider {
 
     /**
      * Rebuilds a quantized weight from its saved parts, keyed by suffix as {@link QuantizedTensor#parts()} names
-     * them (for a module {@code m}, the checkpoint keys are {@code m.weight}, {@code m.absmax}, ...).
+     * them (for a module {@code m}, the checkpoint keys are {@code m.weight}, {@code m.weight.absmax}, ...,
+     * {@code m.SCB}). The parts may be views of a memory-mapped checkpoint: the result keeps using them.
      *
      * @return null when the parts are not in a format of this provider
      */
     QuantizedTensor load(Map<String, HostTensor> parts, BufferAllocator allocator);
+
+    /**
+     * Like {@link #load(Map, BufferAllocator)}, with the settings the user asked for that a checkpoint does not
+     * store itself (LLM.int8's outlier threshold lives in the model's {@code config.json}, not in its tensors).
+     * The default ignores {@code options}.
+     *
+     * @param options the requested settings, or null for the format's defaults
+     */
+    default QuantizedTensor load(Map<String, HostTensor> parts, QuantOptions options, BufferAllocator allocator) {
+        return load(parts, allocator);
+    }
 }

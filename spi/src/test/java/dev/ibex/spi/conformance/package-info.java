@@ -4,7 +4,9 @@
  * test classes, one per kernel family ({@code MemoryConformance}, {@code ElementwiseConformance},
  * {@code NormConformance}, {@code RopeConformance}, {@code AttentionConformance}, {@code EmbeddingConformance},
  * {@code LossConformance}, {@code OptimizerConformance}), that compare any backend with it on random shapes, odd
- * sizes and edge cases included.
+ * sizes and edge cases included. {@code QuantizedMatmulConformance} checks fused kernels for the SPI's quantized
+ * layouts (NF4/FP4 blockwise, LLM.int8) against the layouts' reference products, on weights the kit builds from
+ * random codes and scales ({@code KitQuantizedWeights}), so it needs no quantizer plugin.
  *
  * <p>The reference is itself proven here: its backward kernels against central finite differences of its forward
  * kernels ({@code ReferenceGradientTest}), its conventions (masks, windows, grouped heads, RoPE pairing, norms,
