@@ -1,7 +1,9 @@
 package dev.ibex.app;
 
 import dev.ibex.spi.IbexException;
+import java.io.BufferedReader;
 import java.io.PrintWriter;
+import java.io.Reader;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +33,15 @@ public final class Main implements Runnable {
 
     /** Runs the command line with the given streams and returns the exit code (for tests). */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        return run(args, null, out, err);
+    }
+
+    /** As {@link #run(String[], PrintWriter, PrintWriter)}, with {@code in} as the terminal input (null: stdin). */
+    public static int run(String[] args, Reader in, PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new Main());
+        if (in != null) {
+            ((ChatCommand) cli.getSubcommands().get("chat").getCommand()).input = new BufferedReader(in);
+        }
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ibex.app.golden.Golden;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,16 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class BadInputTest {
     @TempDir
     static Path tmp;
-
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** A copy of a golden model folder with {@code config.json} edited by {@code edit}. */
     static Path model(String name, String golden, java.util.function.UnaryOperator<String> edit) throws Exception {
@@ -103,7 +91,7 @@ class BadInputTest {
     void oneLineNonZeroNoStackTrace(List<String> command, String expected) {
         String[] args = command.stream().map(a -> a.startsWith("%") ? tmp.resolve(a.substring(1)).toString() : a)
                 .toArray(String[]::new);
-        Result r = run(args);
+        Cli r = Cli.run(args);
         assertEquals(1, r.code(), () -> "exit code for " + command + "; stderr: " + r.err());
         List<String> lines = r.err().lines().filter(l -> !l.startsWith("WARNING")).toList();
         assertEquals(1, lines.size(), () -> "one line for " + command + ", got:\n" + r.err());
@@ -114,14 +102,14 @@ class BadInputTest {
 
     @Test
     void verboseShowsTheStackTrace() {
-        Result r = run("inspect", "/no/such/model", "--verbose");
+        Cli r = Cli.run("inspect", "/no/such/model", "--verbose");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("\tat dev.ibex"), r.err());
     }
 
     @Test
     void usageErrorsExitWithTwo() {
-        Result r = run("generate", "-m", Golden.dir("llama").toString());
+        Cli r = Cli.run("generate", "-m", Golden.dir("llama").toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("--prompt"), r.err());
     }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,16 +21,6 @@ class TokenizeCommandTest {
     @TempDir
     Path dir;
     Path model;
-
-    record Result(int code, String out, String err) {
-    }
-
-    static Result run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        return new Result(code, out.toString(), err.toString());
-    }
 
     /** GPT-2's byte alphabet: printable bytes stand for themselves, the others map in order from U+0100. */
     static String byteChar(int b) {
@@ -74,27 +62,27 @@ class TokenizeCommandTest {
 
     @Test
     void tokenizesText() {
-        Result r = run("tokenize", "--tokenizer", model.toString(), "hello world");
+        Cli r = Cli.run("tokenize", "--tokenizer", model.toString(), "hello world");
         assertEquals(0, r.code(), r.err());
         assertEquals("[260,259,32,119,111,114,108,100]", r.out().strip());
-        r = run("tokenize", "--tokenizer", model.resolve("tokenizer.json").toString(), "--no-special", "hello");
+        r = Cli.run("tokenize", "--tokenizer", model.resolve("tokenizer.json").toString(), "--no-special", "hello");
         assertEquals("[259]", r.out().strip());
     }
 
     @Test
     void detokenizesIds() {
-        Result r = run("detokenize", "--tokenizer", model.toString(), "[260,259,32,119]");
+        Cli r = Cli.run("detokenize", "--tokenizer", model.toString(), "[260,259,32,119]");
         assertEquals(0, r.code(), r.err());
         assertEquals("\"<|endoftext|>hello w\"", r.out().strip());
-        assertEquals("\"hello w\"", run("detokenize", "--tokenizer", model.toString(), "--skip-special",
+        assertEquals("\"hello w\"", Cli.run("detokenize", "--tokenizer", model.toString(), "--skip-special",
                 "[260,259,32,119]").out().strip());
     }
 
     @Test
     void nonAsciiTextRoundTripsAsEscapedJson() {
-        String ids = run("tokenize", "--tokenizer", model.toString(), "--no-special", "h\u00e9llo \uD83D\uDE00").out()
+        String ids = Cli.run("tokenize", "--tokenizer", model.toString(), "--no-special", "h\u00e9llo \uD83D\uDE00").out()
                 .strip();
-        String text = run("detokenize", "--tokenizer", model.toString(), ids).out().strip();
+        String text = Cli.run("detokenize", "--tokenizer", model.toString(), ids).out().strip();
         assertEquals("\"h\\u00E9llo \\uD83D\\uDE00\"", text);
     }
 
@@ -102,14 +90,14 @@ class TokenizeCommandTest {
     void jsonLinesInOneProcess() throws IOException {
         Path texts = dir.resolve("texts.jsonl");
         Files.write(texts, List.of("\"hello\"", "\"\"", "\"he said \\\"hi\\\"\\n\""));
-        Result r = run("tokenize", "--tokenizer", model.toString(), "--no-special", "--input", texts.toString());
+        Cli r = Cli.run("tokenize", "--tokenizer", model.toString(), "--no-special", "--input", texts.toString());
         assertEquals(0, r.code(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals(List.of("[259]", "[]", "[256,32,115,97,105,100,32,34,104,105,34,10]"), lines);
 
         Path idLines = dir.resolve("ids.jsonl");
         Files.write(idLines, lines);
-        r = run("detokenize", "--tokenizer", model.toString(), "--input", idLines.toString());
+        r = Cli.run("detokenize", "--tokenizer", model.toString(), "--input", idLines.toString());
         assertEquals(0, r.code(), r.err());
         assertEquals(List.of("\"hello\"", "\"\"", "\"he said \\\"hi\\\"\\n\""), r.out().lines().toList());
     }
@@ -118,38 +106,38 @@ class TokenizeCommandTest {
     void malformedLinesAreReportedWithTheirNumber() throws IOException {
         Path texts = dir.resolve("bad.jsonl");
         Files.write(texts, List.of("\"ok\"", "\"unterminated", "\"never read\""));
-        Result r = run("tokenize", "--tokenizer", model.toString(), "--input", texts.toString());
+        Cli r = Cli.run("tokenize", "--tokenizer", model.toString(), "--input", texts.toString());
         assertEquals(1, r.code());
         assertOneLineError(r, texts + ":2");
 
         Path ids = dir.resolve("bad-ids.jsonl");
         Files.write(ids, List.of("[1,2]", "[3]", "[4, \"x\"]"));
-        r = run("detokenize", "--tokenizer", model.toString(), "--input", ids.toString());
+        r = Cli.run("detokenize", "--tokenizer", model.toString(), "--input", ids.toString());
         assertEquals(1, r.code());
         assertOneLineError(r, ids + ":3: element 1");
 
-        r = run("detokenize", "--tokenizer", model.toString(), "{\"not\":\"ids\"}");
+        r = Cli.run("detokenize", "--tokenizer", model.toString(), "{\"not\":\"ids\"}");
         assertOneLineError(r, "expected a JSON array of token ids");
     }
 
     @Test
     void missingPathsAreOneLineErrors() {
         Path missing = dir.resolve("no-model");
-        Result r = run("tokenize", "--tokenizer", missing.toString(), "hi");
+        Cli r = Cli.run("tokenize", "--tokenizer", missing.toString(), "hi");
         assertEquals(1, r.code());
         assertOneLineError(r, missing.toString());
-        r = run("tokenize", "--tokenizer", model.toString(), "--input", dir.resolve("none.jsonl").toString());
+        r = Cli.run("tokenize", "--tokenizer", model.toString(), "--input", dir.resolve("none.jsonl").toString());
         assertOneLineError(r, "none.jsonl: file not found");
     }
 
     @Test
     void textAndInputAreExclusive() {
-        Result r = run("tokenize", "--tokenizer", model.toString());
+        Cli r = Cli.run("tokenize", "--tokenizer", model.toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("give TEXT or --input"), r.err());
     }
 
-    private static void assertOneLineError(Result r, String expected) {
+    private static void assertOneLineError(Cli r, String expected) {
         assertTrue(r.err().startsWith("ibex: error: ") && r.err().contains(expected), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertFalse(r.err().contains("Exception"), r.err());

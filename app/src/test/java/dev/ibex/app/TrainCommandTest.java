@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ibex.api.internal.Json;
 import dev.ibex.api.io.SafetensorsFile;
 import dev.ibex.app.golden.Golden;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,11 +28,7 @@ class TrainCommandTest {
     Path tmp;
 
     static String run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(0, code, () -> "exit code; stderr: " + err + "\nstdout: " + out);
-        return out.toString();
+        return Cli.run(args).expect(0).out();
     }
 
     static Path tokenizedBatch(Path dir, JsonNode step) throws Exception {
@@ -105,10 +99,7 @@ class TrainCommandTest {
     void aYamlTypoIsOneLineNamingTheKeyAndLine() throws Exception {
         Path yaml = tmp.resolve("run.yaml");
         Files.writeString(yaml, "base_model: x\nlerning_rate: 0.1\n");
-        StringWriter err = new StringWriter();
-        int code = Main.run(new String[] {"train", yaml.toString()}, new PrintWriter(new StringWriter()), new PrintWriter(err));
-        assertEquals(1, code);
-        String msg = err.toString().strip();
+        String msg = Cli.run("train", yaml.toString()).expect(1).err().strip();
         assertEquals(1, msg.lines().count(), msg);
         assertTrue(msg.contains("run.yaml:2: unknown key \"lerning_rate\"; did you mean \"learning_rate\"?"), msg);
     }

@@ -17,12 +17,10 @@ import dev.ibex.api.model.Merger;
 import dev.ibex.api.model.Model;
 import dev.ibex.api.model.ModelLoader;
 import dev.ibex.api.plugin.Plugins;
-import dev.ibex.app.Main;
+import dev.ibex.app.Cli;
 import dev.ibex.app.golden.Golden;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.tensor.DType;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -39,11 +37,8 @@ class QuantizeCommandTest {
     Path tmp;
 
     static String run(int expectedCode, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(expectedCode, code, () -> "exit code; stderr: " + err + "\nstdout: " + out);
-        return out + err.toString();
+        Cli r = Cli.run(args).expect(expectedCode);
+        return r.out() + r.err();
     }
 
     @Test
