@@ -24,6 +24,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.apache.arrow.memory.RootAllocator;
+import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -47,16 +49,27 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * End-to-end decode speed of a LLaMA-shaped model (random BF16 weights: hidden 2048, 16 heads, MLP 5632,
- * {@code layers} layers, vocabulary 32000) with its linear weights as stored (BF16), quantized at load to LLM.int8,
- * or to NF4 with double quantization, all three in one run. Each operation decodes {@code tokens} tokens one at a
- * time through the KV cache after a 4-token prompt; tokens/s = ops/s × {@code tokens}. The model folder is written
- * once at setup (to {@code java.io.tmpdir}) with {@link SafetensorsWriter} and loaded through {@link ModelLoader}
- * with providers created directly ({@code Plugins.of}), since the class path ignores module descriptors.
+ * End-to-end inference speed of a LLaMA-shaped model (random BF16 weights: hidden 2048, 16 heads, MLP 5632,
+ * {@code layers} layers, vocabulary 32000; 6 layers: 440 M parameters, 880 MB, far beyond the L3) with its linear
+ * weights as stored (BF16), quantized at load to LLM.int8, or to NF4 with double quantization.
+ * <ul>
+ *   <li>{@code decode}: after a 4-token prompt, {@code tokens} tokens one at a time through the KV cache
+ *       (teacher-forced ids: no sampling cost). Every step streams every linear weight and the output head once,
+ *       so the secondary result {@code gbytes} (those bytes × steps, per second) is directly comparable with the
+ *       DRAM read bandwidth of {@link MemoryBandwidthBenchmark} ({@code Report decode} pairs them);
+ *       {@code tokens} is decoded tokens/s.
+ *   <li>{@code prefill}: one batched pass over a {@code prompt}-token prompt (into a fresh cache), compute-bound;
+ *       {@code tokens} is prompt tokens/s and {@code gflop} the GFLOP/s of its products (2 per weight of every
+ *       linear and the head per token, plus causal attention), for comparison with OpenBLAS' GEMM.
+ * </ul>
+ * The model folder is written once at setup (to {@code java.io.tmpdir}) with {@link SafetensorsWriter} and loaded
+ * through {@link ModelLoader} with providers created directly ({@code Plugins.of}), since the class path ignores
+ * module descriptors.
  *
  * <pre>
- * ./mvnw -q -o -pl bench -am package -DskipTests
- * java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main QuantDecodeBenchmark
+ * ./mvnw -q -pl bench -am package -DskipTests
+ * java -cp bench/target/benchmarks.jar dev.ibex.bench.Report decode
+ * java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main DecodeBenchmark -p weights=bf16
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -66,12 +79,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "--add-opens=java.base/java.nio=ALL-UNNAMED", "-Xmx3g"})
-public class QuantDecodeBenchmark {
+public class DecodeBenchmark {
     private static final int HIDDEN = 2048;
     private static final int HEADS = 16;
     private static final int INTERMEDIATE = 5632;
     private static final int VOCAB = 32000;
-    private static final int PROMPT = 4;
+    private static final int DECODE_PROMPT = 4;
 
     @Param({"bf16", "int8", "nf4"})
     public String weights;
@@ -79,14 +92,30 @@ public class QuantDecodeBenchmark {
     @Param({"6"})
     public int layers;
 
+    /** Tokens decoded per {@code decode} call. */
     @Param({"16"})
     public int tokens;
+
+    /** Prompt length of a {@code prefill} call. */
+    @Param({"128"})
+    public int prompt;
 
     @Param({"2"})
     public int threads;
 
     private Model model;
-    private int[] next;
+    private int[] ids;
+    private double gigabytesPerStep;
+    private double prefillGigaflops;
+
+    /** Weight bytes streamed and tokens processed, reported per second. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Counters {
+        public double gbytes;
+        public double tokens;
+        public double gflop;
+    }
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -101,13 +130,21 @@ public class QuantDecodeBenchmark {
         Plugins plugins = Plugins.of(List.of(new LlamaProvider()), List.of(new CpuBackendProvider()),
                 List.of(new Nf4QuantizerProvider(), new Int8QuantizerProvider()), List.of());
         model = new ModelLoader(plugins, msg -> { }).load(dir, options);
-        next = new int[PROMPT + tokens];
+        ids = new int[Math.max(DECODE_PROMPT + tokens, prompt)];
         SplittableRandom random = new SplittableRandom(3);
-        for (int i = 0; i < next.length; i++) {
-            next[i] = random.nextInt(VOCAB);
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = random.nextInt(VOCAB);
         }
-        System.out.printf("%n%s: base %,d bytes in memory (%d linears quantized, %,d bytes)%n", weights,
-                model.baseBytes(), model.quantizedWeights().size(), model.quantizedBytes());
+        // A step reads everything but the embedding table, of which it gathers one row.
+        long streamed = model.baseBytes() - 2L * VOCAB * HIDDEN;
+        gigabytesPerStep = streamed / 1e9;
+        // 2 FLOPs per weight of every linear and the head, plus causal attention's two products (mean context).
+        double linearWeights = (double) layers * (4L * HIDDEN * HIDDEN + 3L * HIDDEN * INTERMEDIATE) + (double) VOCAB * HIDDEN;
+        double attention = (double) layers * 4 * HIDDEN * (prompt + 1) / 2.0;
+        prefillGigaflops = prompt * (2 * linearWeights + attention) / 1e9;
+        System.out.printf("%n%s: base %,d bytes in memory (%d linears quantized, %,d bytes); %,d bytes read per "
+                + "decoded token%n", weights, model.baseBytes(), model.quantizedWeights().size(),
+                model.quantizedBytes(), streamed);
     }
 
     @TearDown(Level.Trial)
@@ -115,25 +152,42 @@ public class QuantDecodeBenchmark {
         model.close();
     }
 
-    /** A prompt, then {@code tokens} single-token steps through the cache (teacher-forced ids: no sampling cost). */
+    /** A 4-token prompt, then {@code tokens} single-token steps through the cache. */
     @Benchmark
-    public float decode() {
-        Backend backend = model.backend();
-        KvCache cache = KvCache.allocate(backend, layers, 1, PROMPT + tokens, HEADS, HIDDEN / HEADS);
-        float last = 0;
-        int past = 0;
-        for (int step = 0; step <= tokens; step++) {
-            int len = step == 0 ? PROMPT : 1;
-            int[][] ids = {java.util.Arrays.copyOfRange(next, past, past + len)};
-            try (AllocationScope ignored = backend.openScope()) {
-                Batch in = Forward.batch(backend, ids, null, Forward.arangePositions(1, len, past), cache, null, false);
-                float[] logits = backend.toFloats(model.lm().forward(Graph.inference(backend), in).value());
-                last += logits[logits.length - 1];
-            }
-            cache.advance(len);
-            past += len;
+    public float decode(Counters counters) {
+        KvCache cache = newCache(DECODE_PROMPT + tokens);
+        float last = step(cache, 0, DECODE_PROMPT);
+        for (int t = 0; t < tokens; t++) {
+            last += step(cache, DECODE_PROMPT + t, 1);
         }
+        counters.gbytes += gigabytesPerStep * tokens;
+        counters.tokens += tokens;
         return last;
+    }
+
+    /** One batched pass over a {@code prompt}-token prompt. */
+    @Benchmark
+    public float prefill(Counters counters) {
+        float last = step(newCache(prompt), 0, prompt);
+        counters.tokens += prompt;
+        counters.gflop += prefillGigaflops;
+        return last;
+    }
+
+    private KvCache newCache(int length) {
+        return KvCache.allocate(model.backend(), layers, 1, length, HEADS, HIDDEN / HEADS);
+    }
+
+    /** Runs ids[past, past + len) through the model and the cache; returns a logit so nothing is optimised away. */
+    private float step(KvCache cache, int past, int len) {
+        Backend backend = model.backend();
+        try (AllocationScope ignored = backend.openScope()) {
+            Batch in = Forward.batch(backend, new int[][] {Arrays.copyOfRange(ids, past, past + len)}, null,
+                    Forward.arangePositions(1, len, past), cache, null, false);
+            float[] logits = backend.toFloats(model.lm().forward(Graph.inference(backend), in).value());
+            cache.advance(len);
+            return logits[logits.length - 1];
+        }
     }
 
     /** A LLaMA-shaped folder of random BF16 weights (N(0, 0.02)), written once per shape. */

@@ -21,7 +21,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *   <li>{@code gemm}: {@link MatmulBenchmark}, Ibex vs OpenBLAS {@code cblas_sgemm}, GFLOP/s, per shape, layout and
  *       thread count;
  *   <li>{@code gemv}: {@link GemvBenchmark} vs {@link MemoryBandwidthBenchmark}, GB/s, per weight type and thread
- *       count.
+ *       count;
+ *   <li>{@code decode}: {@link DecodeBenchmark}: decoding (weight GB/s vs {@link MemoryBandwidthBenchmark}) and
+ *       prefill (GFLOP/s vs OpenBLAS on the model's MLP product at the prompt's length) of a 440M-parameter
+ *       LLaMA-shaped model in BF16, INT8 and NF4, 2 threads, with tokens/s.
  * </ul>
  * The machines are shared, so each pair is measured back to back (Ibex, then its reference, in fresh forks) and the
  * whole list is repeated {@code --rounds} times (default 3): load that comes and goes then hits both sides of a
@@ -38,7 +41,11 @@ public final class Report {
 
     /** One row of the table: the two benchmarks of a pair and their parameters. */
     private record Pair(String label, String ours, Map<String, String> ourParams, String theirs,
-                        Map<String, String> theirParams, String counter) {
+                        Map<String, String> theirParams, String counter, String extra) {
+        Pair(String label, String ours, Map<String, String> ourParams, String theirs, Map<String, String> theirParams,
+             String counter) {
+            this(label, ours, ourParams, theirs, theirParams, counter, null);
+        }
     }
 
     /** Per pair: the measured iterations of each side, and the ratio of means of each round. */
@@ -46,14 +53,15 @@ public final class Report {
         final List<Double> ours = new ArrayList<>();
         final List<Double> theirs = new ArrayList<>();
         final List<Double> roundRatios = new ArrayList<>();
+        final List<Double> extra = new ArrayList<>();
     }
 
     private Report() {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !(args[0].equals("gemm") || args[0].equals("gemv"))) {
-            System.err.println("usage: Report gemm|gemv [--rounds N] [JMH options]");
+        if (args.length == 0 || !List.of("gemm", "gemv", "decode").contains(args[0])) {
+            System.err.println("usage: Report gemm|gemv|decode [--rounds N] [JMH options]");
             System.exit(2);
         }
         int rounds = 3;
@@ -64,28 +72,39 @@ public final class Report {
             jmhArgs.subList(at, at + 2).clear();
         }
         CommandLineOptions jmh = new CommandLineOptions(jmhArgs.toArray(String[]::new));
-        List<Pair> pairs = args[0].equals("gemm") ? gemmPairs() : gemvPairs();
+        List<Pair> pairs = switch (args[0]) {
+            case "gemm" -> gemmPairs();
+            case "gemv" -> gemvPairs();
+            default -> decodePairs();
+        };
         Map<Pair, Samples> samples = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (Pair pair : pairs) {
                 Samples s = samples.computeIfAbsent(pair, p -> new Samples());
-                List<Double> ours = iterations(run(jmh, pair.ours(), pair.ourParams()), pair.counter());
+                RunResult result = run(jmh, pair.ours(), pair.ourParams());
+                List<Double> ours = iterations(result, pair.counter());
+                if (pair.extra() != null) {
+                    s.extra.addAll(iterations(result, pair.extra()));
+                }
                 List<Double> theirs = iterations(run(jmh, pair.theirs(), pair.theirParams()), pair.counter());
                 s.ours.addAll(ours);
                 s.theirs.addAll(theirs);
                 s.roundRatios.add(mean(ours) / mean(theirs));
             }
         }
-        String unit = args[0].equals("gemm") ? "GFLOP/s" : "GB/s";
-        String header = args[0].equals("gemm")
-                ? "| M×K×N, layout, threads | Ibex " + unit + " | OpenBLAS " + unit
-                : "| weight, threads | Ibex GEMV " + unit + " | DRAM read " + unit;
-        StringBuilder out = new StringBuilder(header).append(" | ratio, median of rounds | ratio of bests |\n")
-                .append("|---|---|---|---|---|\n");
+        String header = switch (args[0]) {
+            case "gemm" -> "| M×K×N, layout, threads | Ibex GFLOP/s | OpenBLAS GFLOP/s";
+            case "gemv" -> "| weight, threads | Ibex GEMV GB/s | DRAM read GB/s";
+            default -> "| model, weights, 2 threads | Ibex | reference (DRAM read GB/s; OpenBLAS GFLOP/s)";
+        };
+        boolean extra = pairs.stream().anyMatch(p -> p.extra() != null);
+        StringBuilder out = new StringBuilder(header).append(" | ratio, median of rounds | ratio of bests |")
+                .append(extra ? " tokens/s (best) |\n|---|---|---|---|---|---|\n" : "\n|---|---|---|---|---|\n");
         samples.forEach((pair, s) -> out.append(String.format(Locale.ROOT,
-                "| %s | %.1f (best %.1f) | %.1f (best %.1f) | %.2f (%s) | %.2f |%n", pair.label(), mean(s.ours),
+                "| %s | %.1f (best %.1f) | %.1f (best %.1f) | %.2f (%s) | %.2f |", pair.label(), mean(s.ours),
                 max(s.ours), mean(s.theirs), max(s.theirs), median(s.roundRatios), range(s.roundRatios),
-                max(s.ours) / max(s.theirs))));
+                max(s.ours) / max(s.theirs))).append(extra
+                ? String.format(Locale.ROOT, " %.1f (%.1f) |%n", mean(s.extra), max(s.extra)) : "\n"));
         System.out.println();
         System.out.println(rounds + " rounds; ratio = Ibex / reference; in brackets the ratios of the single rounds.");
         System.out.println(out);
@@ -113,6 +132,22 @@ public final class Report {
                         Map.of("dtype", dtype, "threads", threads), bench(MemoryBandwidthBenchmark.class, "read"),
                         Map.of("threads", threads), "gbytes"));
             }
+        }
+        return pairs;
+    }
+
+    private static List<Pair> decodePairs() {
+        List<Pair> pairs = new ArrayList<>();
+        for (String weights : new String[] {"bf16", "int8", "nf4"}) {
+            pairs.add(new Pair("decode, " + weights + ": weight GB/s vs DRAM", bench(DecodeBenchmark.class, "decode"),
+                    Map.of("weights", weights, "threads", "2"), bench(MemoryBandwidthBenchmark.class, "read"),
+                    Map.of("threads", "2"), "gbytes", "tokens"));
+        }
+        for (String weights : new String[] {"bf16", "int8", "nf4"}) {
+            pairs.add(new Pair("prefill 128, " + weights + ": GFLOP/s vs OpenBLAS 128×2048×5632",
+                    bench(DecodeBenchmark.class, "prefill"), Map.of("weights", weights, "threads", "2"),
+                    bench(MatmulBenchmark.class, "openblas"),
+                    Map.of("shape", "128x2048x5632", "layout", "linear", "threads", "2"), "gflop", "tokens"));
         }
         return pairs;
     }
