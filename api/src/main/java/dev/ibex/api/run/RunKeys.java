@@ -61,7 +61,7 @@ public final class RunKeys {
         key("lora_target_linear", Kind.BOOL, false, "adapt every linear layer but the output head");
         key("peft_use_rslora", Kind.BOOL, false, "rank-stabilised LoRA: scaling = alpha / sqrt(r)");
         // data
-        key("datasets", Kind.DATASETS, null, "list of {path, type} (type: alpaca, guanaco, chatml, tokenized); required");
+        key("datasets", Kind.DATASETS, null, "list of {path, type} (type: alpaca, guanaco, chatml, tokenized, completion); required");
         key("chat_template", Kind.STRING, null, "prompt format: alpaca, guanaco or chatml (default: from the dataset type)");
         key("system_prompt", Kind.STRING, null, "system text for templates that take one");
         key("sequence_len", Kind.INT, 512, "examples are cut to this many tokens");
