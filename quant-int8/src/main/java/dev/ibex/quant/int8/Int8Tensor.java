@@ -53,11 +53,6 @@ final class Int8Tensor implements QuantizedTensor {
     }
 
     @Override
-    public long storageBytes() {
-        return parts.values().stream().mapToLong(HostTensor::byteSize).sum();
-    }
-
-    @Override
     public Map<String, HostTensor> parts() {
         return parts;
     }

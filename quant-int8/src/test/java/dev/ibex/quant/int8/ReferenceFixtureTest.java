@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.quant.QuantOptions;
 import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.DType;
@@ -26,8 +27,12 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferenceFixtureTest {
+    private static RawFixture fixture(String name) {
+        return RawFixture.of(p -> ReferenceFixtureTest.class.getResourceAsStream(p), name);
+    }
+
     private final RootAllocator allocator = new RootAllocator();
-    private final Fixture fixture = Fixture.of("llm_int8");
+    private final RawFixture fixture = fixture("llm_int8");
     private final int rows = fixture.integer("rows");
     private final int cols = fixture.integer("cols");
     private final int m = fixture.integer("m");
@@ -45,7 +50,7 @@ class ReferenceFixtureTest {
     @Test
     void weightCodesAndScalesMatchTheReference() {
         try (QuantizedTensor q = quantize(6f)) {
-            assertArrayEquals(fixture.i8("cb"), q.parts().get("weight").data().toArray(ValueLayout.JAVA_BYTE));
+            assertArrayEquals(fixture.bytes("cb.i8"), q.parts().get("weight").data().toArray(ValueLayout.JAVA_BYTE));
             assertArrayEquals(fixture.floats("scb"), q.parts().get("SCB").toFloatArray());
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.quant.QuantOptions;
 import dev.ibex.spi.quant.QuantizedTensor;
@@ -24,9 +25,13 @@ import org.junit.jupiter.api.TestInstance;
 /** The tensors an int8 weight saves (bitsandbytes' {@code Linear8bitLt} names) and loading them back. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SerializationTest {
+    private static RawFixture fixture(String name) {
+        return RawFixture.of(p -> SerializationTest.class.getResourceAsStream(p), name);
+    }
+
     private final RootAllocator allocator = new RootAllocator();
     private final Int8QuantizerProvider provider = new Int8QuantizerProvider();
-    private final HostTensor weight = Fixture.of("llm_int8").tensor("weight.f32", DType.F32, Shape.of(48, 96));
+    private final HostTensor weight = fixture("llm_int8").tensor("weight.f32", DType.F32, Shape.of(48, 96));
 
     @AfterAll
     void close() {

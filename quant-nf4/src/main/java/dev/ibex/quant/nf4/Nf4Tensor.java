@@ -69,12 +69,6 @@ final class Nf4Tensor implements QuantizedTensor {
         return state;
     }
 
-    /** Every byte of every part: packed codes, scales, code tables and the quant-state JSON. */
-    @Override
-    public long storageBytes() {
-        return parts.values().stream().mapToLong(HostTensor::byteSize).sum();
-    }
-
     @Override
     public Map<String, HostTensor> parts() {
         return parts;

@@ -3,10 +3,15 @@ package dev.ibex.quant.nf4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ibex.spi.conformance.RawFixture;
 import org.junit.jupiter.api.Test;
 
 /** The code tables, value by value. */
 class CodebooksTest {
+    private static RawFixture fixture(String name) {
+        return RawFixture.of(p -> CodebooksTest.class.getResourceAsStream(p), name);
+    }
+
 
     /** SPEC §5's table, typed in from bitsandbytes' {@code get_4bit_type("nf4")}. */
     @Test
@@ -16,7 +21,7 @@ class CodebooksTest {
                 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f, 0.44070982933044434f,
                 0.5626170039176941f, 0.7229568362236023f, 1.0f};
         assertArrayEquals(expected, FourBitType.NF4.code());
-        assertArrayEquals(Fixture.of("tables").floats("nf4"), FourBitType.NF4.code());
+        assertArrayEquals(fixture("tables").floats("nf4"), FourBitType.NF4.code());
     }
 
     @Test
@@ -27,7 +32,7 @@ class CodebooksTest {
             assertEquals(magnitudes[i] / 12f, code[i], "fp4 code " + i);
             assertEquals(-magnitudes[i] / 12f, code[i + 8], "fp4 code " + (i + 8));
         }
-        assertArrayEquals(Fixture.of("tables").floats("fp4"), code);
+        assertArrayEquals(fixture("tables").floats("fp4"), code);
     }
 
     /** The table is computed from bnb's formula here and with torch there; they must agree bit for bit. */
@@ -35,7 +40,7 @@ class CodebooksTest {
     void dynamicMapEqualsTheReferenceBitForBit() {
         float[] map = Codebooks.dynamicMap();
         assertEquals(256, map.length);
-        assertArrayEquals(Fixture.of("tables").floats("dynamic_map"), map);
+        assertArrayEquals(fixture("tables").floats("dynamic_map"), map);
         assertEquals(1f, map[255]);
         assertEquals(0f, map[127]);
         assertEquals(-0.99296875f, map[0], 1e-7f);

@@ -3,6 +3,7 @@ package dev.ibex.quant.nf4;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.quant.QuantOptions;
 import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.DType;
@@ -23,6 +24,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ReferenceFixtureTest {
+    private static RawFixture fixture(String name) {
+        return RawFixture.of(p -> ReferenceFixtureTest.class.getResourceAsStream(p), name);
+    }
+
     private final RootAllocator allocator = new RootAllocator();
     private final Nf4QuantizerProvider provider = new Nf4QuantizerProvider();
 
@@ -34,7 +39,7 @@ class ReferenceFixtureTest {
     @ParameterizedTest
     @ValueSource(strings = {"normal_bf16_nf4_dq", "student_t_f32_nf4", "student_t_f32_fp4_dq", "odd_f32_nf4_dq"})
     void quantizeAndDequantizeMatchTheReference(String name) {
-        Fixture f = Fixture.of(name);
+        RawFixture f = fixture(name);
         int rows = f.integer("rows");
         int cols = f.integer("cols");
         boolean bf16 = name.contains("bf16");
@@ -43,9 +48,10 @@ class ReferenceFixtureTest {
         HostTensor weight = f.tensor(bf16 ? "weight.bf16" : "weight.f32", bf16 ? DType.BF16 : DType.F32,
                 Shape.of(rows, cols));
         try (QuantizedTensor q = provider.quantize(weight, new QuantOptions(type, 64, dq, DType.BF16, 0f), allocator)) {
-            assertArrayEquals(f.u8("packed"), bytes(q.parts().get("weight")), name + ": packed codes");
+            assertArrayEquals(f.bytes("packed.u8"), bytes(q.parts().get("weight")), name + ": packed codes");
             if (dq) {
-                assertArrayEquals(f.u8("absmax_codes"), bytes(q.parts().get("weight.absmax")), name + ": absmax codes");
+                assertArrayEquals(f.bytes("absmax_codes.u8"), bytes(q.parts().get("weight.absmax")),
+                        name + ": absmax codes");
                 assertArrayEquals(f.floats("nested_absmax"), q.parts().get("weight.nested_absmax").toFloatArray(),
                         name + ": nested absmax");
                 assertEquals(Float.parseFloat(f.meta().get("offset")), ((Nf4Tensor) q).state().nestedOffset(),

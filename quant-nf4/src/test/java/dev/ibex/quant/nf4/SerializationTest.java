@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.quant.Blockwise4Bit;
 import dev.ibex.spi.quant.QuantOptions;
@@ -26,9 +27,13 @@ import org.junit.jupiter.api.TestInstance;
 /** The parts a 4-bit weight saves, under bitsandbytes' names, and loading them back. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SerializationTest {
+    private static RawFixture fixture(String name) {
+        return RawFixture.of(p -> SerializationTest.class.getResourceAsStream(p), name);
+    }
+
     private final RootAllocator allocator = new RootAllocator();
     private final Nf4QuantizerProvider provider = new Nf4QuantizerProvider();
-    private final Fixture fixture = Fixture.of("normal_bf16_nf4_dq");
+    private final RawFixture fixture = fixture("normal_bf16_nf4_dq");
     private final HostTensor weight = fixture.tensor("weight.bf16", DType.BF16, Shape.of(64, 320));
 
     @AfterAll

@@ -19,8 +19,10 @@ public interface QuantizedTensor extends AutoCloseable {
     /** The logical (dequantized) shape {@code [out, in]}. */
     Shape shape();
 
-    /** Bytes of storage, scales included. */
-    long storageBytes();
+    /** Bytes of storage, scales included: by default, every byte of every {@link #parts() part}. */
+    default long storageBytes() {
+        return parts().values().stream().mapToLong(HostTensor::byteSize).sum();
+    }
 
     /** Storage bits per weight, scales included (NF4 with double quantization: ≈ 4.127). */
     default double bitsPerWeight() {
