@@ -8,6 +8,7 @@ import static dev.ibex.backend.cpu.AttentionCall.weightedRows;
 import static dev.ibex.backend.cpu.Dense.L;
 import static dev.ibex.backend.cpu.Dense.S;
 
+import dev.ibex.spi.backend.AttentionKernels;
 import dev.ibex.spi.backend.AttentionSpec;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -32,7 +33,7 @@ import jdk.incubator.vector.VectorOperators;
  *
  * <p>A row that sees no key averages every value in {@code [0, keyLen)} and gets {@code lse = −∞}.
  */
-final class CpuAttention {
+final class CpuAttention implements AttentionKernels {
     /** Query rows (positions × grouped heads) per forward task. */
     private static final int ROWS_PER_TASK = 64;
 
@@ -42,7 +43,7 @@ final class CpuAttention {
         this.pool = pool;
     }
 
-    void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec, Tensor out,
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec, Tensor out,
                    Tensor lse) {
         AttentionCall c = new AttentionCall(q, k, v, keyMask, queryStart, spec);
         MemorySegment o = AttentionCall.like(out, q, "out");
@@ -183,7 +184,7 @@ final class CpuAttention {
         return mean;
     }
 
-    void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
                            Tensor out, Tensor lse, Tensor dout, Tensor dq, Tensor dk, Tensor dv) {
         AttentionCall c = new AttentionCall(q, k, v, keyMask, queryStart, spec);
         if (lse == null) {

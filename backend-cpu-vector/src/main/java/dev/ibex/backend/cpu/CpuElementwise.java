@@ -10,6 +10,7 @@ import static dev.ibex.backend.cpu.Dense.sameCount;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
 import dev.ibex.spi.backend.Tensor;
@@ -22,7 +23,7 @@ import jdk.incubator.vector.FloatVector;
  * arithmetic uses the same F32 operations as the reference, so {@code add}, {@code mul}, {@code scale} and
  * {@code axpy} round identically.
  */
-final class CpuElementwise {
+final class CpuElementwise implements ElementwiseKernels {
     /** Elements per chunk: ~64 KiB of each operand, enough to amortise handing the chunk to a worker. */
     private static final int GRAIN = 1 << 14;
 
@@ -42,7 +43,7 @@ final class CpuElementwise {
         pool.range(n, GRAIN, body::run);
     }
 
-    void add(Tensor a, Tensor b, Tensor out) {
+    public void add(Tensor a, Tensor b, Tensor out) {
         int n = sameCount("add", a, b, out);
         MemorySegment x = f32(a, "a");
         MemorySegment y = f32(b, "b");
@@ -58,7 +59,7 @@ final class CpuElementwise {
         });
     }
 
-    void mul(Tensor a, Tensor b, Tensor out) {
+    public void mul(Tensor a, Tensor b, Tensor out) {
         int n = sameCount("mul", a, b, out);
         MemorySegment x = f32(a, "a");
         MemorySegment y = f32(b, "b");
@@ -74,7 +75,7 @@ final class CpuElementwise {
         });
     }
 
-    void scale(Tensor x, float alpha, Tensor out) {
+    public void scale(Tensor x, float alpha, Tensor out) {
         int n = sameCount("scale", x, out);
         MemorySegment in = f32(x, "x");
         MemorySegment o = f32(out, "out");
@@ -89,7 +90,7 @@ final class CpuElementwise {
         });
     }
 
-    void axpy(float alpha, Tensor x, Tensor y) {
+    public void axpy(float alpha, Tensor x, Tensor y) {
         int n = sameCount("axpy", x, y);
         MemorySegment in = f32(x, "x");
         MemorySegment acc = f32(y, "y");
@@ -104,7 +105,7 @@ final class CpuElementwise {
         });
     }
 
-    void activation(Activation f, Tensor x, Tensor out) {
+    public void activation(Activation f, Tensor x, Tensor out) {
         int n = sameCount("activation", x, out);
         MemorySegment in = f32(x, "x");
         MemorySegment o = f32(out, "out");
@@ -178,7 +179,7 @@ final class CpuElementwise {
         return t;
     }
 
-    void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
+    public void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
         int n = sameCount("activationBackward", x, dy, dx);
         MemorySegment in = f32(x, "x");
         MemorySegment g = f32(dy, "dy");
@@ -241,7 +242,7 @@ final class CpuElementwise {
         return i;
     }
 
-    void swiglu(Tensor gate, Tensor up, Tensor out) {
+    public void swiglu(Tensor gate, Tensor up, Tensor out) {
         int n = sameCount("swiglu", gate, up, out);
         MemorySegment g = f32(gate, "gate");
         MemorySegment u = f32(up, "up");
@@ -264,7 +265,7 @@ final class CpuElementwise {
         });
     }
 
-    void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
+    public void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
         int n = sameCount("swigluBackward", gate, up, dy, dgate, dup);
         MemorySegment g = f32(gate, "gate");
         MemorySegment u = f32(up, "up");
@@ -307,7 +308,7 @@ final class CpuElementwise {
         });
     }
 
-    void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int count, boolean accumulate) {
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int count, boolean accumulate) {
         CpuTensor s = CpuTensor.f32(src, "src");
         CpuTensor d = CpuTensor.f32(dst, "dst");
         int rows = s.rows();
@@ -341,7 +342,7 @@ final class CpuElementwise {
         });
     }
 
-    void dropout(Tensor x, float p, long seed, Tensor out) {
+    public void dropout(Tensor x, float p, long seed, Tensor out) {
         int n = sameCount("dropout", x, out);
         MemorySegment in = f32(x, "x");
         MemorySegment o = f32(out, "out");

@@ -7,6 +7,7 @@ import static dev.ibex.backend.cpu.Dense.load;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.EmbeddingKernels;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
 import java.lang.foreign.MemorySegment;
@@ -15,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  * Embedding lookups: row copies (F16/BF16 rows widened on the fly) split by ids across the pool; the gradient
  * scatter-adds rows, split by columns so that threads never write the same element even when ids repeat.
  */
-final class CpuEmbedding {
+final class CpuEmbedding implements EmbeddingKernels {
     /** Elements per chunk. */
     private static final int GRAIN = 1 << 14;
 
@@ -37,7 +38,7 @@ final class CpuEmbedding {
         return id;
     }
 
-    void embedding(Tensor ids, Tensor table, Tensor out) {
+    public void embedding(Tensor ids, Tensor table, Tensor out) {
         CpuTensor t = CpuTensor.of(table);
         if (t.shape().rank() != 2) {
             throw new IllegalArgumentException("embedding table must be [vocab, dim], got " + t.shape());
@@ -67,7 +68,7 @@ final class CpuEmbedding {
         });
     }
 
-    void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
+    public void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
         CpuTensor dt = CpuTensor.f32(dtable, "dtable");
         int vocab = dt.rows();
         int dim = dt.cols();

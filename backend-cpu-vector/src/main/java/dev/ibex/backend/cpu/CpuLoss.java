@@ -7,6 +7,7 @@ import static dev.ibex.backend.cpu.Dense.load;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.LossKernels;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorOperators;
  * same pass over the row. Per-row losses are summed in double in row order, so the result does not depend on the
  * thread count.
  */
-final class CpuLoss {
+final class CpuLoss implements LossKernels {
     /** Logits per chunk. */
     private static final int GRAIN = 1 << 15;
     /** Exponentials summed in F32 lanes before flushing to double. */
@@ -30,7 +31,7 @@ final class CpuLoss {
         this.pool = pool;
     }
 
-    double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
+    public double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
         CpuTensor lt = CpuTensor.f32(logits, "logits");
         int rows = lt.rows();
         int vocab = lt.cols();

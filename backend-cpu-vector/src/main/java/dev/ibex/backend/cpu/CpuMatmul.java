@@ -1,6 +1,7 @@
 package dev.ibex.backend.cpu;
 
 import dev.ibex.backend.cpu.GemmPacking.Operand;
+import dev.ibex.spi.backend.MatmulKernels;
 import dev.ibex.spi.backend.QuantTensor;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.quant.QuantizedTensor;
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
  *       {@link QuantMatmul}; other formats go through the format's reference product (logged once per format).
  * </ul>
  */
-final class CpuMatmul {
+final class CpuMatmul implements MatmulKernels {
     static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final System.Logger LOG = System.getLogger(CpuMatmul.class.getName());
@@ -41,7 +42,7 @@ final class CpuMatmul {
         this.quant = new QuantMatmul(pool, gemm);
     }
 
-    void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
         CpuTensor xt = CpuTensor.f32(x, "linear input");
         CpuTensor yt = CpuTensor.f32(y, "linear output");
         int m = xt.rows();
@@ -72,7 +73,7 @@ final class CpuMatmul {
         }
     }
 
-    void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+    public void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
         CpuTensor dyt = CpuTensor.f32(dy, "output gradient");
         CpuTensor dxt = CpuTensor.f32(dx, "input gradient");
         int m = dyt.rows();
@@ -97,7 +98,7 @@ final class CpuMatmul {
                 dxt.data(), k, null, true);
     }
 
-    void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    public void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
         CpuTensor dyt = CpuTensor.f32(dy, "output gradient");
         CpuTensor xt = CpuTensor.f32(x, "linear input");
         CpuTensor dwt = CpuTensor.f32(dw, "weight gradient");
@@ -111,7 +112,7 @@ final class CpuMatmul {
     }
 
     /** Column sums: threads take column ranges, each summing its columns down all rows in vector registers. */
-    void sumRows(Tensor x, Tensor out) {
+    public void sumRows(Tensor x, Tensor out) {
         CpuTensor xt = CpuTensor.f32(x, "sumRows input");
         CpuTensor ot = CpuTensor.f32(out, "sumRows output");
         int m = xt.rows();

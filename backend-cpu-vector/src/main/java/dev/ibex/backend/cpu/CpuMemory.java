@@ -1,5 +1,8 @@
 package dev.ibex.backend.cpu;
 
+import dev.ibex.spi.quant.QuantizedTensor;
+import dev.ibex.spi.backend.QuantTensor;
+import dev.ibex.spi.backend.MemoryOps;
 import dev.ibex.spi.backend.AllocationScope;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
@@ -15,7 +18,7 @@ import java.util.Deque;
  * Native memory for CPU tensors: allocation scopes (one shared arena each, closed with the scope) and
  * GC-managed allocations outside scopes, plus the host copies.
  */
-final class CpuMemory {
+final class CpuMemory implements MemoryOps {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
@@ -37,13 +40,13 @@ final class CpuMemory {
         }
     }
 
-    AllocationScope openScope() {
+    public AllocationScope openScope() {
         Scope scope = new Scope();
         scopes.get().push(scope);
         return scope;
     }
 
-    CpuTensor allocate(DType dtype, Shape shape) {
+    public CpuTensor allocate(DType dtype, Shape shape) {
         long bytes = Math.multiplyExact(shape.numel(), (long) dtype.byteSize());
         Scope scope = scopes.get().peek();
         Arena arena = scope != null ? scope.arena : Arena.ofAuto();
@@ -56,19 +59,19 @@ final class CpuMemory {
      * A view of the host bytes as a plain native segment (no copy). Mapped segments are re-wrapped so kernels
      * see one segment implementation; the caller keeps the host tensor alive.
      */
-    CpuTensor upload(HostTensor host) {
+    public CpuTensor upload(HostTensor host) {
         MemorySegment plain = MemorySegment.ofAddress(host.data().address()).reinterpret(host.byteSize());
         return new CpuTensor(host.dtype(), host.shape(), plain);
     }
 
-    CpuTensor fromFloats(Shape shape, float[] values) {
+    public CpuTensor fromFloats(Shape shape, float[] values) {
         check(shape, values.length);
         CpuTensor t = allocate(DType.F32, shape);
         MemorySegment.copy(values, 0, t.data(), F32, 0, values.length);
         return t;
     }
 
-    CpuTensor fromInts(Shape shape, int[] values) {
+    public CpuTensor fromInts(Shape shape, int[] values) {
         check(shape, values.length);
         CpuTensor t = allocate(DType.I32, shape);
         MemorySegment.copy(values, 0, t.data(), I32, 0, values.length);
@@ -81,7 +84,7 @@ final class CpuMemory {
         }
     }
 
-    void readFloats(Tensor tensor, long offset, float[] dst, int dstOffset, int count) {
+    public void readFloats(Tensor tensor, long offset, float[] dst, int dstOffset, int count) {
         CpuTensor t = CpuTensor.of(tensor);
         switch (t.dtype()) {
             case F32 -> MemorySegment.copy(t.data(), F32, offset * 4, dst, dstOffset, count);
@@ -99,12 +102,12 @@ final class CpuMemory {
         }
     }
 
-    void writeFloats(Tensor tensor, long offset, float[] src, int srcOffset, int count) {
+    public void writeFloats(Tensor tensor, long offset, float[] src, int srcOffset, int count) {
         CpuTensor t = CpuTensor.f32(tensor, "destination");
         MemorySegment.copy(src, srcOffset, t.data(), F32, offset * 4, count);
     }
 
-    int[] toInts(Tensor tensor) {
+    public int[] toInts(Tensor tensor) {
         CpuTensor t = CpuTensor.of(tensor);
         if (t.dtype() != DType.I32) {
             throw new IllegalArgumentException("cannot read " + t.dtype() + " as ints");
@@ -112,7 +115,7 @@ final class CpuMemory {
         return t.data().toArray(ValueLayout.JAVA_INT);
     }
 
-    void copy(Tensor source, long srcOffset, Tensor destination, long dstOffset, long count) {
+    public void copy(Tensor source, long srcOffset, Tensor destination, long dstOffset, long count) {
         CpuTensor src = CpuTensor.of(source);
         CpuTensor dst = CpuTensor.of(destination);
         if (src.dtype() != dst.dtype()) {
@@ -122,7 +125,7 @@ final class CpuMemory {
         MemorySegment.copy(src.data(), srcOffset * size, dst.data(), dstOffset * size, count * size);
     }
 
-    CpuTensor reshape(Tensor tensor, Shape shape) {
+    public CpuTensor reshape(Tensor tensor, Shape shape) {
         CpuTensor t = CpuTensor.of(tensor);
         if (shape.numel() != t.shape().numel()) {
             throw new IllegalArgumentException("cannot reshape " + t.shape() + " to " + shape);
@@ -130,7 +133,7 @@ final class CpuMemory {
         return new CpuTensor(t.dtype(), shape, t.data());
     }
 
-    void fill(Tensor tensor, float value) {
+    public void fill(Tensor tensor, float value) {
         CpuTensor t = CpuTensor.f32(tensor, "fill target");
         if (value == 0f) {
             t.data().fill((byte) 0);
@@ -140,5 +143,11 @@ final class CpuMemory {
         for (long i = 0; i < n; i++) {
             t.data().setAtIndex(F32, i, value);
         }
+    }
+
+    /** Quantized weights stay in their host layout: the fused kernels read it in place. */
+    @Override
+    public QuantTensor upload(QuantizedTensor weight) {
+        return CpuQuantTensor.of(weight);
     }
 }

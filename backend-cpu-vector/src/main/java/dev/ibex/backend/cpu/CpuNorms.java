@@ -7,6 +7,7 @@ import static dev.ibex.backend.cpu.Dense.load;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.NormKernels;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  * The weight and bias gradients sum over rows: each chunk of rows sums into its own array, and the chunks' arrays
  * are added at the end (no shared writes).
  */
-final class CpuNorms {
+final class CpuNorms implements NormKernels {
     /** Row elements per chunk: below this, splitting costs more than it saves. */
     private static final int GRAIN = 1 << 14;
 
@@ -83,7 +84,7 @@ final class CpuNorms {
         return s;
     }
 
-    void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
         Rows shape = Rows.of("rmsNorm", x, y);
         shape.checkStat("rmsNorm", rstd);
         int n = shape.n();
@@ -110,7 +111,7 @@ final class CpuNorms {
         });
     }
 
-    void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
+    public void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
         Rows shape = Rows.of("rmsNormBackward", x, dy, dx);
         shape.checkStat("rmsNormBackward", required(rstd, "rstd"));
         int n = shape.n();
@@ -177,7 +178,7 @@ final class CpuNorms {
         return s;
     }
 
-    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
         Rows shape = Rows.of("layerNorm", x, y);
         shape.checkStat("layerNorm", mean);
         shape.checkStat("layerNorm", rstd);
@@ -240,7 +241,7 @@ final class CpuNorms {
         return s;
     }
 
-    void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight,
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight,
                            Tensor dbias) {
         Rows shape = Rows.of("layerNormBackward", x, dy, dx);
         shape.checkStat("layerNormBackward", required(mean, "mean"));

@@ -8,6 +8,7 @@ import static dev.ibex.backend.cpu.Dense.sameCount;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.AdamWStep;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorOperators;
  * vector loop rounds exactly as the scalar reference does; and the sum of squares, per chunk in F32 lanes
  * flushed to double every block.
  */
-final class CpuOptimizer {
+final class CpuOptimizer implements OptimizerKernels {
     /** Elements per chunk. */
     private static final int GRAIN = 1 << 14;
     /** Squares summed in F32 lanes before flushing to double. */
@@ -31,7 +32,7 @@ final class CpuOptimizer {
         this.pool = pool;
     }
 
-    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
         int n = sameCount("adamw", param, grad, m, v);
         MemorySegment ps = Dense.f32(param, "param");
         MemorySegment gs = Dense.f32(grad, "grad");
@@ -70,7 +71,7 @@ final class CpuOptimizer {
         });
     }
 
-    double sumOfSquares(Tensor x) {
+    public double sumOfSquares(Tensor x) {
         int n = Dense.count(x);
         MemorySegment xs = Dense.f32(x, "x");
         int chunks = Math.max(1, Math.min(pool.threads(), n / GRAIN));

@@ -7,6 +7,7 @@ import static dev.ibex.backend.cpu.Dense.load;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
+import dev.ibex.spi.backend.RopeKernels;
 import dev.ibex.spi.backend.RopeSpec;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +21,7 @@ import jdk.incubator.vector.FloatVector;
  * <p>The cosines and sines depend on the position only, so they are tabulated once per position in use, and the
  * table is kept for the next call: every layer's q and k, forward and backward, rotate by the same positions.
  */
-final class CpuRope {
+final class CpuRope implements RopeKernels {
     /** Row elements per chunk. */
     private static final int GRAIN = 1 << 14;
 
@@ -65,7 +66,7 @@ final class CpuRope {
         return table;
     }
 
-    void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
+    public void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
         CpuTensor xt = CpuTensor.f32(x, "x");
         if (!out.shape().equals(x.shape())) {
             throw new IllegalArgumentException("rope: out " + out.shape() + " does not match x " + x.shape());

@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.AttentionKernels;
 import dev.ibex.spi.backend.AttentionSpec;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
@@ -22,7 +23,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  *
  * <p>This is the straightforward formulation, not a fused flash kernel: it favours being right on every device.
  */
-final class DeviceAttention {
+final class DeviceAttention implements AttentionKernels {
     /** Upper bound on forward scratch (scores of the rows in flight), in floats: 64 MiB. */
     static final long SCRATCH_FLOATS = 16L << 20;
 
@@ -337,7 +338,7 @@ final class DeviceAttention {
         return ones;
     }
 
-    void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec, Tensor out,
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec, Tensor out,
                    Tensor lse) {
         Call c = call(q, k, v, keyMask, spec);
         DeviceTensor ot = TornadoBackend.f32(out, "attention output");
@@ -381,7 +382,7 @@ final class DeviceAttention {
         }
     }
 
-    void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
                            Tensor out, Tensor lse, Tensor dout, Tensor dq, Tensor dk, Tensor dv) {
         Call c = call(q, k, v, keyMask, spec);
         if (lse == null) {

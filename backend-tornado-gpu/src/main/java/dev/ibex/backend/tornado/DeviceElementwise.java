@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
 import dev.ibex.spi.backend.Tensor;
@@ -13,7 +14,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * per element; a few kernels with an operation code rather than one per operation, because every kernel costs a
  * JIT compilation (about half a second on PoCL) the first time it runs.
  */
-final class DeviceElementwise {
+final class DeviceElementwise implements ElementwiseKernels {
     private static final int ADD = 0;
     private static final int MUL = 1;
     private static final int SCALE = 2;
@@ -139,45 +140,45 @@ final class DeviceElementwise {
         device.run(arithmetic, a.count());
     }
 
-    void add(Tensor a, Tensor b, Tensor out) {
+    public void add(Tensor a, Tensor b, Tensor out) {
         DeviceTensor[] t = same("add", a, b, out);
         binary(ADD, t[0], t[1], t[2], 0f);
     }
 
-    void mul(Tensor a, Tensor b, Tensor out) {
+    public void mul(Tensor a, Tensor b, Tensor out) {
         DeviceTensor[] t = same("mul", a, b, out);
         binary(MUL, t[0], t[1], t[2], 0f);
     }
 
-    void scale(Tensor x, float alpha, Tensor out) {
+    public void scale(Tensor x, float alpha, Tensor out) {
         DeviceTensor[] t = same("scale", x, out);
         binary(SCALE, t[0], null, t[1], alpha);
     }
 
-    void axpy(float alpha, Tensor x, Tensor y) {
+    public void axpy(float alpha, Tensor x, Tensor y) {
         DeviceTensor[] t = same("axpy", x, y);
         binary(AXPY, t[0], t[1], t[1], alpha);
     }
 
-    void activation(Activation f, Tensor x, Tensor out) {
+    public void activation(Activation f, Tensor x, Tensor out) {
         DeviceTensor[] t = same("activation", x, out);
         device.params(FORWARD, t[0].count(), f.ordinal(), t[0].offset(), 0, t[1].offset(), -1, 0);
         device.run(activation, t[0].count());
     }
 
-    void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
+    public void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
         DeviceTensor[] t = same("activationBackward", x, dy, dx);
         device.params(BACKWARD, t[0].count(), f.ordinal(), t[0].offset(), t[1].offset(), t[2].offset(), -1, 0);
         device.run(activation, t[0].count());
     }
 
-    void swiglu(Tensor gate, Tensor up, Tensor out) {
+    public void swiglu(Tensor gate, Tensor up, Tensor out) {
         DeviceTensor[] t = same("swiglu", gate, up, out);
         device.params(SWIGLU, t[0].count(), 0, t[0].offset(), t[1].offset(), t[2].offset(), -1, 0);
         device.run(activation, t[0].count());
     }
 
-    void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
+    public void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
         if (dgate == null && dup == null) {
             return;
         }
@@ -188,7 +189,7 @@ final class DeviceElementwise {
         device.run(activation, t[0].count());
     }
 
-    void copyColumns(Tensor source, int srcCol, Tensor destination, int dstCol, int count, boolean accumulate) {
+    public void copyColumns(Tensor source, int srcCol, Tensor destination, int dstCol, int count, boolean accumulate) {
         DeviceTensor src = TornadoBackend.f32(source, "copyColumns source");
         DeviceTensor dst = TornadoBackend.f32(destination, "copyColumns destination");
         int rows = src.rows();
@@ -207,7 +208,7 @@ final class DeviceElementwise {
         device.run(columns, (long) rows * count);
     }
 
-    void dropout(Tensor x, float p, long seed, Tensor out) {
+    public void dropout(Tensor x, float p, long seed, Tensor out) {
         DeviceTensor[] t = same("dropout", x, out);
         // The generator state mix64(seed + γ) is the first output of SplittableRandom(seed): computed here once.
         long state = new java.util.SplittableRandom(seed).nextLong();

@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.EmbeddingKernels;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -12,7 +13,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * the host, from the copy the backend keeps of every I32 tensor written from the host, so an id out of range
  * throws before any launch and without a device round trip.
  */
-final class DeviceEmbedding {
+final class DeviceEmbedding implements EmbeddingKernels {
     private final Device device;
     private final DeviceMemory memory;
     private final Device.Launch gather;
@@ -55,7 +56,7 @@ final class DeviceEmbedding {
         }
     }
 
-    void embedding(Tensor ids, Tensor table, Tensor out) {
+    public void embedding(Tensor ids, Tensor table, Tensor out) {
         DeviceTensor it = idsOf(ids);
         DeviceTensor tt = TornadoBackend.of(table);
         DeviceTensor ot = TornadoBackend.f32(out, "embedding output");
@@ -70,7 +71,7 @@ final class DeviceEmbedding {
         device.run(gather, (long) n * dim);
     }
 
-    void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
+    public void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
         DeviceTensor it = idsOf(ids);
         DeviceTensor gt = TornadoBackend.f32(dout, "embedding output gradient");
         DeviceTensor dt = TornadoBackend.f32(dtable, "embedding table gradient");

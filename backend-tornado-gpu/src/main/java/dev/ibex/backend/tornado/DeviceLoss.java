@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.LossKernels;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
 import uk.ac.manchester.tornado.api.KernelContext;
@@ -15,7 +16,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * one float per row, and sums them in double. Probabilities are formed from {@code l − max}, not from
  * {@code l − lse}: the rounding of a large log-sum-exp would otherwise show in every probability.
  */
-final class DeviceLoss {
+final class DeviceLoss implements LossKernels {
     private final Device device;
     private final DeviceMemory memory;
     private final Device.Launch rows;
@@ -84,7 +85,7 @@ final class DeviceLoss {
         }
     }
 
-    double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
+    public double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
         DeviceTensor lt = TornadoBackend.f32(logits, "crossEntropy logits");
         DeviceTensor yt = TornadoBackend.of(labels);
         int m = lt.rows();

@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.MatmulKernels;
 import dev.ibex.spi.backend.QuantTensor;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.quant.QuantizedTensor;
@@ -19,7 +20,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * decoded as they are read. Both accumulate in F32 in two levels (tiles of 16 terms, or {@link Device#WG} strided
  * partial sums, then their sum), which keeps long reductions within the conformance kit's F32 bound.
  */
-final class DeviceMatmul {
+final class DeviceMatmul implements MatmulKernels {
     private static final System.Logger LOG = System.getLogger(DeviceMatmul.class.getName());
     private static final Set<String> REPORTED_FORMATS = ConcurrentHashMap.newKeySet();
     /** Products with at most this many rows take the per-output kernel. */
@@ -155,7 +156,7 @@ final class DeviceMatmul {
 
     // ------------------------------------------------------------------ host side
 
-    void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
         DeviceTensor xt = TornadoBackend.f32(x, "linear input");
         DeviceTensor yt = TornadoBackend.f32(y, "linear output");
         int m = xt.rows();
@@ -187,7 +188,7 @@ final class DeviceMatmul {
         }
     }
 
-    void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+    public void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
         DeviceTensor dyt = TornadoBackend.f32(dy, "output gradient");
         DeviceTensor dxt = TornadoBackend.f32(dx, "input gradient");
         int m = dyt.rows();
@@ -208,7 +209,7 @@ final class DeviceMatmul {
         product(m, k, n, dyt.offset(), n, 1, wt.offset(), k, 1, wt.weightType(), dxt.offset(), k, -1, true);
     }
 
-    void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    public void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
         DeviceTensor dyt = TornadoBackend.f32(dy, "output gradient");
         DeviceTensor xt = TornadoBackend.f32(x, "linear input");
         DeviceTensor dwt = TornadoBackend.f32(dw, "weight gradient");
@@ -221,7 +222,7 @@ final class DeviceMatmul {
         product(n, k, m, dyt.offset(), 1, n, xt.offset(), k, 1, KernelMath.T_F32, dwt.offset(), k, -1, true);
     }
 
-    void sumRows(Tensor x, Tensor out) {
+    public void sumRows(Tensor x, Tensor out) {
         DeviceTensor xt = TornadoBackend.f32(x, "sumRows input");
         DeviceTensor ot = TornadoBackend.f32(out, "sumRows output");
         int m = xt.rows();

@@ -1,6 +1,9 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.quant.QuantizedTensor;
+import dev.ibex.spi.backend.QuantTensor;
 import dev.ibex.spi.IbexException;
+import dev.ibex.spi.backend.MemoryOps;
 import dev.ibex.spi.backend.AllocationScope;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
@@ -24,7 +27,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * graphs in chunks of at most {@link Device#LARGE_STAGE} elements. Nothing is ever read back implicitly: the host
  * sees device data only through the explicit copies here.
  */
-final class DeviceMemory {
+final class DeviceMemory implements MemoryOps {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int HEAP_F32 = 0;
     private static final int HEAP_I32 = 1;
@@ -106,7 +109,7 @@ final class DeviceMemory {
         }
     }
 
-    AllocationScope openScope() {
+    public AllocationScope openScope() {
         Scope scope = new Scope();
         scopes.get().push(scope);
         return scope;
@@ -131,7 +134,7 @@ final class DeviceMemory {
     }
 
     /** A zero-filled tensor. */
-    DeviceTensor allocate(DType dtype, Shape shape) {
+    public DeviceTensor allocate(DType dtype, Shape shape) {
         DeviceTensor t = allocateUninitialised(dtype, shape);
         long dirty = t.block().heap.dirtyBelow(t.block().offset, t.block().length);
         if (dirty > 0) {
@@ -211,7 +214,7 @@ final class DeviceMemory {
 
     // ------------------------------------------------------------------ host copies
 
-    DeviceTensor upload(HostTensor host) {
+    public DeviceTensor upload(HostTensor host) {
         DType dtype = host.dtype();
         DeviceTensor t = allocateUninitialised(dtype, host.shape());
         t.block().heap.dirtyBelow(t.block().offset, t.block().length);
@@ -228,7 +231,7 @@ final class DeviceMemory {
         return t;
     }
 
-    DeviceTensor fromFloats(Shape shape, float[] values) {
+    public DeviceTensor fromFloats(Shape shape, float[] values) {
         check(shape, values.length);
         DeviceTensor t = allocateUninitialised(DType.F32, shape);
         t.block().heap.dirtyBelow(t.block().offset, t.block().length);
@@ -245,7 +248,7 @@ final class DeviceMemory {
         return t;
     }
 
-    DeviceTensor fromInts(Shape shape, int[] values) {
+    public DeviceTensor fromInts(Shape shape, int[] values) {
         check(shape, values.length);
         DeviceTensor t = allocateUninitialised(DType.I32, shape);
         t.block().heap.dirtyBelow(t.block().offset, t.block().length);
@@ -304,7 +307,7 @@ final class DeviceMemory {
         }
     }
 
-    void readFloats(Tensor tensor, long offset, float[] dst, int dstOffset, int count) {
+    public void readFloats(Tensor tensor, long offset, float[] dst, int dstOffset, int count) {
         DeviceTensor t = TornadoBackend.of(tensor);
         checkRange(t, offset, count);
         switch (t.dtype()) {
@@ -321,7 +324,7 @@ final class DeviceMemory {
         }
     }
 
-    void writeFloats(Tensor tensor, long offset, float[] src, int srcOffset, int count) {
+    public void writeFloats(Tensor tensor, long offset, float[] src, int srcOffset, int count) {
         DeviceTensor t = TornadoBackend.f32(tensor, "destination");
         checkRange(t, offset, count);
         writeSegment(HEAP_F32, t.offset() + (int) offset, MemorySegment.ofArray(src).asSlice(4L * srcOffset, 4L * count),
@@ -335,7 +338,7 @@ final class DeviceMemory {
         return out;
     }
 
-    int[] toInts(Tensor tensor) {
+    public int[] toInts(Tensor tensor) {
         DeviceTensor t = TornadoBackend.of(tensor);
         if (t.dtype() != DType.I32) {
             throw new IllegalArgumentException("cannot read " + t.dtype() + " as ints");
@@ -364,7 +367,7 @@ final class DeviceMemory {
 
     // ------------------------------------------------------------------ device-side copies
 
-    void copy(Tensor source, long srcOffset, Tensor destination, long dstOffset, long count) {
+    public void copy(Tensor source, long srcOffset, Tensor destination, long dstOffset, long count) {
         DeviceTensor src = TornadoBackend.of(source);
         DeviceTensor dst = TornadoBackend.of(destination);
         if (src.dtype() != dst.dtype()) {
@@ -423,12 +426,12 @@ final class DeviceMemory {
         t.block().hostInts(copy);
     }
 
-    void fill(Tensor tensor, float value) {
+    public void fill(Tensor tensor, float value) {
         DeviceTensor t = TornadoBackend.f32(tensor, "fill target");
         fillRange(HEAP_F32, t.offset(), t.count(), value);
     }
 
-    DeviceTensor reshape(Tensor tensor, Shape shape) {
+    public DeviceTensor reshape(Tensor tensor, Shape shape) {
         DeviceTensor t = TornadoBackend.of(tensor);
         if (shape.numel() != t.shape().numel()) {
             throw new IllegalArgumentException("cannot reshape " + t.shape() + " to " + shape);
@@ -472,5 +475,11 @@ final class DeviceMemory {
         f32.close();
         i32.close();
         h16.close();
+    }
+
+    /** Quantized weights stay on the host: matmuls with them take the format's reference product. */
+    @Override
+    public QuantTensor upload(QuantizedTensor weight) {
+        return new DeviceQuantTensor(weight);
     }
 }

@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.NormKernels;
 import dev.ibex.spi.backend.Tensor;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.math.TornadoMath;
@@ -13,7 +14,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * not ones that take a local array and synchronise). Weight and bias gradients sum over rows: one work-item per
  * column, rows in blocks of 32.
  */
-final class DeviceNorms {
+final class DeviceNorms implements NormKernels {
     private final Device device;
     private final Device.Launch rmsForward;
     private final Device.Launch rmsDx;
@@ -253,7 +254,7 @@ final class DeviceNorms {
 
     // ------------------------------------------------------------------ host side
 
-    void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
         DeviceTensor xt = TornadoBackend.f32(x, "rmsNorm input");
         if (xt.rows() == 0) {
             return;
@@ -267,7 +268,7 @@ final class DeviceNorms {
         device.run(rmsForward, (long) xt.rows() * Device.WG);
     }
 
-    void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
+    public void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
         DeviceTensor xt = TornadoBackend.f32(x, "rmsNorm input");
         if (xt.rows() == 0) {
             return;
@@ -288,7 +289,7 @@ final class DeviceNorms {
         }
     }
 
-    void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
         DeviceTensor xt = TornadoBackend.f32(x, "layerNorm input");
         if (xt.rows() == 0) {
             return;
@@ -305,7 +306,7 @@ final class DeviceNorms {
         device.run(layerForward, (long) xt.rows() * Device.WG);
     }
 
-    void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight,
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd, Tensor dx, Tensor dweight,
                            Tensor dbias) {
         DeviceTensor xt = TornadoBackend.f32(x, "layerNorm input");
         if (xt.rows() == 0) {

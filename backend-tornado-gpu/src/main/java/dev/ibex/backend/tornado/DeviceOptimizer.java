@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.AdamWStep;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
@@ -14,7 +15,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * of {@link #BLOCK} elements per work-group on the device, their sum in double on the host (one float per block
  * read back).
  */
-final class DeviceOptimizer {
+final class DeviceOptimizer implements OptimizerKernels {
     /** Elements per work-group of the sum of squares: 8 per work-item. */
     static final int BLOCK = 8 * Device.WG;
 
@@ -86,7 +87,7 @@ final class DeviceOptimizer {
         }
     }
 
-    void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
         DeviceTensor p = TornadoBackend.f32(param, "adamw param");
         DeviceTensor g = TornadoBackend.f32(grad, "adamw grad");
         DeviceTensor mt = TornadoBackend.f32(m, "adamw exp_avg");
@@ -101,7 +102,7 @@ final class DeviceOptimizer {
         device.run(adamw, p.count());
     }
 
-    double sumOfSquares(Tensor x) {
+    public double sumOfSquares(Tensor x) {
         DeviceTensor t = TornadoBackend.f32(x, "sumOfSquares input");
         int n = t.count();
         if (n == 0) {

@@ -1,5 +1,6 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.backend.RopeKernels;
 import dev.ibex.spi.backend.RopeSpec;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
@@ -17,7 +18,7 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * so {@code out} may be {@code x}) and per pass-through dimension. Each model's inverse frequencies are uploaded
  * once and kept, keyed by their {@link RopeSpec} (which compares by value).
  */
-final class DeviceRope {
+final class DeviceRope implements RopeKernels {
     private final Device device;
     private final DeviceMemory memory;
     private final Device.Launch rope;
@@ -81,7 +82,7 @@ final class DeviceRope {
         }
     }
 
-    void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
+    public void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
         DeviceTensor xt = TornadoBackend.f32(x, "rope input");
         DeviceTensor ot = TornadoBackend.f32(out, "rope output");
         DeviceTensor pt = TornadoBackend.of(positions);
