@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -64,8 +67,19 @@ final class QuantizeCommand implements Callable<Integer> {
             case "int8" -> QuantOptions.int8(threshold);
             default -> throw new IbexException("--to must be nf4, fp4 or int8, not \"" + format + "\"");
         };
-        ModelQuantizer.Summary s = ModelQuantizer.quantize(model, new QuantSettings(options, Set.copyOf(skip)), out,
-                Plugins.installed());
+        ModelQuantizer.Summary s;
+        // A bar on a terminal (a 7B model has 224 layers to quantize); nothing in a pipe or a log.
+        try (ProgressBar bar = TrainingProgress.interactive() ? new ProgressBarBuilder().setTaskName("quantize")
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" layers", 1).build() : null) {
+            s = ModelQuantizer.quantize(model, new QuantSettings(options, Set.copyOf(skip)), out, Plugins.installed(),
+                    (module, done, total) -> {
+                        if (bar != null) {
+                            bar.maxHint(total);
+                            bar.stepTo(done);
+                            bar.setExtraMessage(module);
+                        }
+                    });
+        }
         PrintWriter w = spec.commandLine().getOut();
         w.printf(Locale.ROOT, "quantized %d linear layer(s) to %s: %,d weights in %,d bytes (%.3f bits/weight); "
                 + "%,d bytes left dense; wrote %s%n", s.modules(), f, s.quantizedWeights(), s.quantizedBytes(),

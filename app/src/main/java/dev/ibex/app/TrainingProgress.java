@@ -26,7 +26,7 @@ final class TrainingProgress implements TrainingListener, AutoCloseable {
     private long startNanos;
     private int firstStep;
 
-    private static boolean interactive() {
+    static boolean interactive() {
         java.io.Console console = System.console();
         return console != null && console.isTerminal();
     }

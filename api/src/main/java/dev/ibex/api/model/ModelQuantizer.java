@@ -40,7 +40,18 @@ public final class ModelQuantizer {
     private ModelQuantizer() {
     }
 
+    /** Told after each layer is quantized: its name, how many are done, and how many there are. */
+    @FunctionalInterface
+    public interface Progress {
+        void quantized(String module, int done, int total);
+    }
+
     public static Summary quantize(Path modelDir, QuantSettings settings, Path out, Plugins plugins) {
+        return quantize(modelDir, settings, out, plugins, (module, done, total) -> { });
+    }
+
+    public static Summary quantize(Path modelDir, QuantSettings settings, Path out, Plugins plugins,
+                                   Progress progress) {
         ModelFolder folder = ModelFolder.open(modelDir);
         if (BnbQuantizationConfig.read(folder.config()).isPresent()) {
             throw new IbexException(modelDir + " is already quantized (config.json has a quantization_config); "
@@ -67,11 +78,9 @@ public final class ModelQuantizer {
                 }
                 long weights = 0;
                 long quantizedBytes = 0;
-                for (String module : linears) {
+                List<String> present = linears.stream().filter(m -> tensors.containsKey(m + ".weight")).toList();
+                for (String module : present) { // the others: a tied head, or a module this config does not have
                     HostTensor w = tensors.remove(module + ".weight");
-                    if (w == null) {
-                        continue; // a tied head, or a module this config does not have
-                    }
                     if (!w.dtype().isDenseFloat() || w.shape().rank() != 2) {
                         throw new IbexException(module + ".weight is " + w.dtype() + " " + w.shape()
                                 + "; only F32, F16 and BF16 matrices can be quantized");
@@ -81,6 +90,7 @@ public final class ModelQuantizer {
                     q.parts().forEach((suffix, part) -> tensors.put(module + "." + suffix, part));
                     weights += w.numel();
                     quantizedBytes += q.storageBytes();
+                    progress.quantized(module, quantized.size(), present.size());
                 }
                 long total = tensors.values().stream().mapToLong(HostTensor::byteSize).sum();
                 ModelWriter.write(out, folder, tensors,

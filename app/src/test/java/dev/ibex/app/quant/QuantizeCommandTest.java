@@ -16,13 +16,19 @@ import dev.ibex.api.model.LoadOptions;
 import dev.ibex.api.model.Merger;
 import dev.ibex.api.model.Model;
 import dev.ibex.api.model.ModelLoader;
+import dev.ibex.api.model.ModelQuantizer;
+import dev.ibex.api.model.QuantSettings;
 import dev.ibex.api.plugin.Plugins;
 import dev.ibex.app.Cli;
 import dev.ibex.app.golden.Golden;
 import dev.ibex.spi.IbexException;
+import dev.ibex.spi.quant.QuantOptions;
 import dev.ibex.spi.tensor.DType;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +45,19 @@ class QuantizeCommandTest {
     static String run(int expectedCode, String... args) {
         Cli r = Cli.run(args).expect(expectedCode);
         return r.out() + r.err();
+    }
+
+    @Test
+    void progressIsReportedOncePerQuantizedLayerInOrder() {
+        List<String> seen = new ArrayList<>();
+        ModelQuantizer.Summary s = ModelQuantizer.quantize(Golden.dir("llama"),
+                new QuantSettings(QuantOptions.int8(6f), Set.of("down_proj")), tmp.resolve("llama-int8"),
+                Plugins.installed(), (module, done, total) -> seen.add(done + "/" + total + " " + module));
+        assertEquals(12, s.modules(), "14 linears but the two down_proj");
+        assertEquals(12, seen.size());
+        assertEquals("1/12 model.layers.0.self_attn.q_proj", seen.getFirst());
+        assertTrue(seen.getLast().startsWith("12/12 model.layers.1."), seen.getLast());
+        assertTrue(seen.stream().noneMatch(l -> l.contains("down_proj") || l.contains("lm_head")), seen.toString());
     }
 
     @Test
