@@ -280,8 +280,9 @@ final class DeviceMatmul implements MatmulKernels {
 
     private static void reportFallback(QuantizedTensor q) {
         if (REPORTED_FORMATS.add(q.format())) {
+            // A MessageFormat pattern: an apostrophe would start a quoted section and vanish from the message.
             LOG.log(System.Logger.Level.INFO, "The tornado backend has no device kernel for quantized format \"{0}\":"
-                    + " its matmuls run on the host through the format's reference product (slow).", q.format());
+                    + " its matmuls run on the host through the reference product of the format (slow).", q.format());
         }
     }
 
