@@ -19,6 +19,11 @@ import uk.ac.manchester.tornado.api.types.arrays.ShortArray;
  * that reads a weight row with consecutive work-items and reduces in local memory. F16 and BF16 weights are
  * decoded as they are read. Both accumulate in F32 in two levels (tiles of 16 terms, or {@link Device#WG} strided
  * partial sums, then their sum), which keeps long reductions within the conformance kit's F32 bound.
+ *
+ * <p>Quantized weights in the SPI's well-known layouts (NF4/FP4, LLM.int8) are multiplied on the device by
+ * {@link DeviceQuantMatmul}, which decodes the packed bytes as it reads them. A quantized weight of any other format
+ * stays on the host and takes the format's reference product there, with a round trip of the activations per call
+ * (logged once per format).
  */
 final class DeviceMatmul implements MatmulKernels {
     private static final System.Logger LOG = System.getLogger(DeviceMatmul.class.getName());
@@ -31,6 +36,7 @@ final class DeviceMatmul implements MatmulKernels {
     private final Device.Launch gemm;
     private final Device.Launch gemv;
     private final Device.Launch sumRows;
+    private final DeviceQuantMatmul quant;
 
     DeviceMatmul(Device device, DeviceMemory memory) {
         this.device = device;
@@ -38,6 +44,7 @@ final class DeviceMatmul implements MatmulKernels {
         this.gemm = device.kernel2d("gemm", DeviceMatmul::gemmKernel);
         this.gemv = device.kernel1d("gemv", DeviceMatmul::gemvKernel);
         this.sumRows = device.kernel1d("sumRows", DeviceMatmul::sumRowsKernel);
+        this.quant = new DeviceQuantMatmul(device, memory);
     }
 
     // ------------------------------------------------------------------ kernels
@@ -169,6 +176,10 @@ final class DeviceMatmul implements MatmulKernels {
             bt = TornadoBackend.f32(bias, "linear bias");
             check(bt.numel() == n, "linear bias must have " + n + " elements, got " + bt.shape());
         }
+        if (w instanceof DeviceQuantTensor q && q.onDevice()) {
+            quant.linear(q, xt, bt, yt, accumulate);
+            return;
+        }
         if (w instanceof QuantTensor q) {
             quantLinear(q.source(), xt, m, bt, yt, accumulate);
             return;
@@ -196,6 +207,10 @@ final class DeviceMatmul implements MatmulKernels {
         int k = dxt.cols();
         checkWeight(w, n, k, "linearBackwardInput", dy);
         check(dxt.rows() == m, "input gradient must be [" + m + ", " + k + "], got " + dxt.shape());
+        if (w instanceof DeviceQuantTensor q && q.onDevice()) {
+            quant.linearBackwardInput(q, dyt, dxt);
+            return;
+        }
         if (w instanceof QuantTensor q) {
             reportFallback(q.source());
             float[] dyf = memory.toFloatsOf(dyt);
@@ -244,8 +259,8 @@ final class DeviceMatmul implements MatmulKernels {
     // ------------------------------------------------------------------ quantized weights
 
     /**
-     * Quantized weights stay on the host and their products run through the format's reference product there:
-     * a round trip of x and y per call. Correct for every format; fused device kernels are future work.
+     * A quantized weight the device kernels do not know stays on the host and its products run through the format's
+     * reference product there: a round trip of x and y per call. Correct for every format, and slow.
      */
     private void quantLinear(QuantizedTensor q, DeviceTensor x, int m, DeviceTensor bias, DeviceTensor y,
                              boolean accumulate) {
@@ -265,8 +280,9 @@ final class DeviceMatmul implements MatmulKernels {
 
     private static void reportFallback(QuantizedTensor q) {
         if (REPORTED_FORMATS.add(q.format())) {
+            // A MessageFormat pattern: an apostrophe would start a quoted section and vanish from the message.
             LOG.log(System.Logger.Level.INFO, "The tornado backend has no device kernel for quantized format \"{0}\":"
-                    + " its matmuls run on the host through the format's reference product (slow).", q.format());
+                    + " its matmuls run on the host through the reference product of the format (slow).", q.format());
         }
     }
 

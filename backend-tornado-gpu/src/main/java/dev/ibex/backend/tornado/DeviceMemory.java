@@ -1,7 +1,8 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.quant.Blockwise4Bit;
 import dev.ibex.spi.quant.QuantizedTensor;
-import dev.ibex.spi.backend.QuantTensor;
+import dev.ibex.spi.quant.RowwiseInt8;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.backend.MemoryOps;
 import dev.ibex.spi.backend.AllocationScope;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;
 import uk.ac.manchester.tornado.api.types.arrays.IntArray;
@@ -162,7 +164,10 @@ final class DeviceMemory implements MemoryOps {
     }
 
     private DeviceTensor allocate(DType dtype, Shape shape, boolean scoped) {
-        Heap heap = heapOf(dtype);
+        return allocate(heapOf(dtype), dtype, shape, scoped);
+    }
+
+    private DeviceTensor allocate(Heap heap, DType dtype, Shape shape, boolean scoped) {
         long n = shape.numel();
         if (n > Integer.MAX_VALUE) {
             throw new IbexException("a tensor of " + n + " elements is too large for the tornado backend (at most "
@@ -477,9 +482,104 @@ final class DeviceMemory implements MemoryOps {
         h16.close();
     }
 
-    /** Quantized weights stay on the host: matmuls with them take the format's reference product. */
+    // ------------------------------------------------------------------ quantized weights
+
+    /**
+     * A weight in a layout the device kernels know ({@link Blockwise4Bit}, {@link RowwiseInt8}) is copied into the
+     * heaps once, here (and released like an uploaded dense weight): its packed bytes into the 16-bit heap, its
+     * scales and code tables into the F32 heap. A weight in any other format stays on the host, and its products
+     * run through the format's reference product.
+     */
     @Override
-    public QuantTensor upload(QuantizedTensor weight) {
-        return new DeviceQuantTensor(weight);
+    public DeviceQuantTensor upload(QuantizedTensor weight) {
+        Optional<Blockwise4Bit> blockwise = weight.layout(Blockwise4Bit.class);
+        if (blockwise.isPresent()) {
+            return new DeviceQuantTensor(weight, upload(weight, blockwise.get()), null);
+        }
+        Optional<RowwiseInt8> rowwise = weight.layout(RowwiseInt8.class);
+        if (rowwise.isPresent()) {
+            return new DeviceQuantTensor(weight, null, upload(weight, rowwise.get()));
+        }
+        return new DeviceQuantTensor(weight, null, null);
+    }
+
+    private DeviceQuantTensor.Blockwise upload(QuantizedTensor weight, Blockwise4Bit w) {
+        long n = elements(weight, w.rows(), w.cols());
+        long blocks = w.blockSize() > 0 ? w.blocks() : 0;
+        boolean sized = w.codebook().length == 16 && w.blockSize() > 0 && w.packed().byteSize() >= Math.ceilDiv(n, 2)
+                && w.absmax().byteSize() >= (w.doubleQuant() ? 1 : 4) * blocks;
+        if (sized && w.doubleQuant()) {
+            sized = w.nestedCodebook() != null && w.nestedCodebook().length == 256 && w.nestedBlockSize() > 0
+                    && w.nestedAbsmax() != null
+                    && w.nestedAbsmax().byteSize() >= 4 * Math.ceilDiv(blocks, w.nestedBlockSize());
+        }
+        if (!sized) {
+            throw new IllegalArgumentException("a 4-bit layout of " + w.rows() + " × " + w.cols() + " needs 16 codes, "
+                    + "a positive block size, ceil(rows·cols/2) packed bytes and one absmax per block, got "
+                    + w.codebook().length + " codes, block size " + w.blockSize() + ", " + w.packed().byteSize()
+                    + " packed bytes, " + w.absmax().byteSize() + " absmax bytes"
+                    + (w.doubleQuant() ? " (double quantization: 256 nested codes and one nested absmax per nested"
+                    + " block as well)" : ""));
+        }
+        DeviceTensor packed = uploadBytes(w.packed(), Math.ceilDiv(n, 2));
+        DeviceTensor codebook = fromFloats(Shape.of(16), w.codebook());
+        if (!w.doubleQuant()) {
+            return new DeviceQuantTensor.Blockwise(packed, codebook, w.blockSize(), uploadFloats(w.absmax(), blocks),
+                    false, null, null, 0, 0f);
+        }
+        return new DeviceQuantTensor.Blockwise(packed, codebook, w.blockSize(), uploadBytes(w.absmax(), blocks), true,
+                fromFloats(Shape.of(256), w.nestedCodebook()),
+                uploadFloats(w.nestedAbsmax(), Math.ceilDiv(blocks, w.nestedBlockSize())), w.nestedBlockSize(),
+                w.offset());
+    }
+
+    private DeviceQuantTensor.Rowwise upload(QuantizedTensor weight, RowwiseInt8 w) {
+        long n = elements(weight, w.rows(), w.cols());
+        if (w.codes().byteSize() < n || w.rowScales().byteSize() < 4 * w.rows()) {
+            throw new IllegalArgumentException("an int8 layout of " + w.rows() + " × " + w.cols() + " needs that many "
+                    + "codes and one F32 scale per row, got " + w.codes().byteSize() + " and "
+                    + w.rowScales().byteSize() + " bytes");
+        }
+        return new DeviceQuantTensor.Rowwise(uploadBytes(w.codes(), n), uploadFloats(w.rowScales(), w.rows()),
+                w.threshold());
+    }
+
+    /** {@code rows·cols}, checked against the weight's shape and the kernels' int indexing. */
+    private static long elements(QuantizedTensor weight, long rows, long cols) {
+        if (weight.shape().rank() != 2 || weight.shape().dim(0) != rows || weight.shape().dim(1) != cols) {
+            throw new IllegalArgumentException("a quantized weight of shape " + weight.shape() + " has a layout of "
+                    + rows + " × " + cols);
+        }
+        long n = rows * cols;
+        if (n > Integer.MAX_VALUE) {
+            throw new IbexException("a quantized weight of " + n + " elements is too large for the tornado backend (at"
+                    + " most " + Integer.MAX_VALUE + ")");
+        }
+        return n;
+    }
+
+    /**
+     * The first {@code count} bytes of {@code src} in the 16-bit heap, two per element, little-endian: byte
+     * {@code b} is the low half of element {@code b/2} when {@code b} is even; an odd count leaves the last high
+     * half zero.
+     */
+    private DeviceTensor uploadBytes(MemorySegment src, long count) {
+        DeviceTensor t = allocate(h16, DType.I16, Shape.of(Math.ceilDiv(count, 2)), true);
+        t.block().heap.dirtyBelow(t.block().offset, t.block().length);
+        int pairs = Math.toIntExact(count / 2);
+        writeSegment(HEAP_H16, t.offset(), src, pairs);
+        if (count % 2 != 0) {
+            short last = (short) (src.get(ValueLayout.JAVA_BYTE, count - 1) & 0xff);
+            writeSegment(HEAP_H16, t.offset() + pairs, MemorySegment.ofArray(new short[] {last}), 1);
+        }
+        return t;
+    }
+
+    /** The first {@code count} floats of {@code src} in the F32 heap. */
+    private DeviceTensor uploadFloats(MemorySegment src, long count) {
+        DeviceTensor t = allocateUninitialised(DType.F32, Shape.of(count));
+        t.block().heap.dirtyBelow(t.block().offset, t.block().length);
+        writeSegment(HEAP_F32, t.offset(), src, t.count());
+        return t;
     }
 }

@@ -6,7 +6,8 @@ import dev.ibex.spi.tensor.Shape;
 
 /**
  * A tensor on the device: a shape over a {@link Block} of the heap for its dtype (F32 and I32 in their own heaps,
- * F16 and BF16 as raw 16-bit patterns in the 16-bit heap). Reshaped views share the block.
+ * F16 and BF16 as raw 16-bit patterns in the 16-bit heap, and there too, as I16, the packed bytes of quantized
+ * weights, two per element: see {@link DeviceQuantTensor}). Reshaped views share the block.
  *
  * @param dtype element type
  * @param shape shape; {@code numel} equals the block's length

@@ -7,8 +7,8 @@ import java.util.Locale;
  * The element capacities of the three device heaps, from system properties or from the device's memory.
  *
  * <p>Properties (bytes, with an optional k/m/g suffix): {@code ibex.tornado.f32Heap} (activations, gradients,
- * KV caches, F32 weights), {@code ibex.tornado.f16Heap} (F16/BF16 weights), {@code ibex.tornado.i32Heap} (ids,
- * positions, labels, masks). Defaults share out a budget of 90% of the device's memory (or of
+ * KV caches, F32 weights, quantization scales), {@code ibex.tornado.f16Heap} (F16/BF16 weights, packed NF4/FP4 and
+ * int8 codes), {@code ibex.tornado.i32Heap} (ids, positions, labels, masks). Defaults share out a budget of 90% of the device's memory (or of
  * {@code tornado.device.memory} when the user set that lower): 45% F32, 45% 16-bit, the rest (at most 256 MiB) I32.
  * On a CPU device (PoCL) the budget is at most 2 GiB: its "device" memory is the machine's RAM, which the host
  * mirrors of the heaps take a second time. Default heaps are also kept within the device's largest single
