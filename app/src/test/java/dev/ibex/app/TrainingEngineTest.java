@@ -1,6 +1,7 @@
 package dev.ibex.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -171,6 +172,49 @@ class TrainingEngineTest {
             float[] y = Forward.logits(tuned, ids);
             assertNotEquals(x[0], y[0], "the saved model differs from the base");
             assertEquals(x.length, y.length);
+        }
+    }
+
+    @Test
+    void aResumedFullFineTuneStillWritesACompleteModelFolderAfterItsCheckpointRotatesAway() throws Exception {
+        dataset();
+        String run = """
+                base_model: %s
+                adapter: full
+                datasets: [{path: data.jsonl, type: tokenized}]
+                micro_batch_size: 3
+                max_steps: 4
+                learning_rate: 0.003
+                save_steps: 1
+                save_total_limit: 1
+                output_dir: rotated
+                """.formatted(Golden.dir("llama").toAbsolutePath());
+        Path first = tmp.resolve("rotated.yaml");
+        Files.writeString(first, run);
+        TrainingListener crash = new TrainingListener() {
+            @Override
+            public void checkpointed(int step, Path dir) {
+                if (step == 2) {
+                    throw new IllegalStateException("killed after the checkpoint of step 2");
+                }
+            }
+        };
+        try (TrainingRun killed = new TrainingRun(RunConfigParser.parse(first), Plugins.installed(), m -> { })) {
+            assertThrows(IllegalStateException.class, () -> killed.train(crash));
+        }
+        Path resume = tmp.resolve("rotated-resume.yaml");
+        Files.writeString(resume, run + "resume_from_checkpoint: latest\n");
+        // The resumed model is read from checkpoint-2, which save_total_limit deletes at step 3.
+        try (TrainingRun resumed = new TrainingRun(RunConfigParser.parse(resume), Plugins.installed(), m -> { })) {
+            resumed.train(null);
+        }
+        assertFalse(Files.exists(tmp.resolve("rotated/checkpoint-2")));
+        for (String file : List.of("config.json", "generation_config.json", "model.safetensors")) {
+            assertTrue(Files.isRegularFile(tmp.resolve("rotated/model").resolve(file)), file);
+            assertTrue(Files.isRegularFile(tmp.resolve("rotated/checkpoint-4/model").resolve(file)), file);
+        }
+        try (Model tuned = loader().load(tmp.resolve("rotated/model"), LoadOptions.inference())) {
+            assertEquals(2, tuned.info().layers(), "the golden LLaMA's two layers");
         }
     }
 

@@ -8,14 +8,13 @@ import dev.ibex.spi.tensor.HostTensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Writes a Hugging Face model folder: the given weights as {@code model.safetensors}, plus the source folder's
- * config, generation config and tokenizer files, so transformers and Ibex both load it. The folder appears
+ * config, generation config and tokenizer files (as read when it was opened), so transformers and Ibex both load it. The folder appears
  * complete or not at all (staged next to the target, then moved into place).
  */
 public final class ModelWriter {
@@ -40,11 +39,8 @@ public final class ModelWriter {
                              Map<String, Object> configChanges) {
         Path staging = AtomicFiles.stagingDirectory(target);
         try {
-            for (String name : COPIED) {
-                Path from = source.dir().resolve(name);
-                if (Files.isRegularFile(from)) {
-                    Files.copy(from, staging.resolve(name), StandardCopyOption.REPLACE_EXISTING);
-                }
+            for (var companion : source.companions().entrySet()) {
+                Files.write(staging.resolve(companion.getKey()), companion.getValue());
             }
             if (!configChanges.isEmpty()) {
                 Map<String, Object> config = new LinkedHashMap<>(source.config().values());
