@@ -57,6 +57,10 @@ final class ChatCommand implements Callable<Integer> {
             TextGenerator generator = new TextGenerator(m, HfTokenizer.load(m.folder().dir()), chat, maxContext);
             List<Message> history = new ArrayList<>();
             out.println("chatting with " + model.model.getFileName() + " (" + template + "); /reset forgets, /exit quits");
+            if (!chat.multiTurn()) {
+                out.println("(" + template + " takes one instruction at a time: each message is answered on its own;"
+                        + " use -t guanaco or -t chatml for a multi-turn chat)");
+            }
             while (true) {
                 out.print("you> ");
                 out.flush();
@@ -72,6 +76,9 @@ final class ChatCommand implements Callable<Integer> {
                 }
                 if (line.isBlank()) {
                     continue;
+                }
+                if (!chat.multiTurn()) {
+                    history.clear();
                 }
                 history.add(Message.user(line));
                 List<Message> turns = new ArrayList<>();

@@ -91,6 +91,11 @@ final class AlpacaTemplate implements ChatTemplate {
     }
 
     @Override
+    public boolean multiTurn() {
+        return false;
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

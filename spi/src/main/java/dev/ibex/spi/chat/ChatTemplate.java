@@ -24,6 +24,14 @@ public interface ChatTemplate {
         return sb.toString();
     }
 
+    /**
+     * Whether a conversation may hold several user turns (Guanaco, ChatML). Alpaca takes one instruction and at
+     * most one reply, so a chat with it sends each instruction on its own.
+     */
+    default boolean multiTurn() {
+        return true;
+    }
+
     /** Strings that end an assistant turn when the model writes them. */
     List<String> stopStrings();
 
