@@ -36,7 +36,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 public final class Report {
     private static final String[] SHAPES = {"1024x1024x1024", "2048x2048x2048", "512x2048x5632"};
     private static final String[] LAYOUTS = {"linear", "backwardInput", "backwardWeight"};
-    private static final String[] DTYPES = {"F32", "BF16", "F16"};
+    private static final String[] DTYPES = {"F32", "BF16", "F16", "INT8", "NF4"};
     private static final String[] THREADS = {"1", "2"};
 
     /** One row of the table: the two benchmarks of a pair and their parameters. */
