@@ -107,6 +107,18 @@ class TrainingEngineTest {
         return out;
     }
 
+    /** A listener that kills the run (throws) right after the checkpoint of {@code killStep} is written. */
+    private static TrainingListener killedAfterCheckpoint(int killStep) {
+        return new TrainingListener() {
+            @Override
+            public void checkpointed(int step, Path dir) {
+                if (step == killStep) {
+                    throw new IllegalStateException("killed after the checkpoint of step " + killStep);
+                }
+            }
+        };
+    }
+
     @Test
     void aRunKilledAfterACheckpointResumesOnTheSameLossCurve() throws Exception {
         try (TrainingRun full = new TrainingRun(RunConfigParser.parse(yaml("full", "")), Plugins.installed(), m -> { })) {
@@ -115,16 +127,8 @@ class TrainingEngineTest {
         List<Double> reference = losses(tmp.resolve("full/metrics.jsonl"));
         assertEquals(6, reference.size());
 
-        TrainingListener crash = new TrainingListener() {
-            @Override
-            public void checkpointed(int step, Path dir) {
-                if (step == 4) {
-                    throw new IllegalStateException("killed after the checkpoint of step 4");
-                }
-            }
-        };
         try (TrainingRun killed = new TrainingRun(RunConfigParser.parse(yaml("killed", "")), Plugins.installed(), m -> { })) {
-            assertThrows(IllegalStateException.class, () -> killed.train(crash));
+            assertThrows(IllegalStateException.class, () -> killed.train(killedAfterCheckpoint(4)));
         }
         assertTrue(Files.isDirectory(tmp.resolve("killed/checkpoint-4")));
         assertTrue(Files.isRegularFile(tmp.resolve("killed/checkpoint-4/optimizer.safetensors")));
@@ -191,16 +195,8 @@ class TrainingEngineTest {
                 """.formatted(Golden.dir("llama").toAbsolutePath());
         Path first = tmp.resolve("rotated.yaml");
         Files.writeString(first, run);
-        TrainingListener crash = new TrainingListener() {
-            @Override
-            public void checkpointed(int step, Path dir) {
-                if (step == 2) {
-                    throw new IllegalStateException("killed after the checkpoint of step 2");
-                }
-            }
-        };
         try (TrainingRun killed = new TrainingRun(RunConfigParser.parse(first), Plugins.installed(), m -> { })) {
-            assertThrows(IllegalStateException.class, () -> killed.train(crash));
+            assertThrows(IllegalStateException.class, () -> killed.train(killedAfterCheckpoint(2)));
         }
         Path resume = tmp.resolve("rotated-resume.yaml");
         Files.writeString(resume, run + "resume_from_checkpoint: latest\n");
