@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.AttentionKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
@@ -21,9 +22,7 @@ import dev.ibex.spi.backend.Tensor;
  * scores still mattered and would send {@code q} and {@code k} a gradient there; it agrees with this whenever such
  * rows get no upstream gradient, which is the case in HF training, where padded queries are never read.)
  */
-final class ReferenceAttention {
-    private ReferenceAttention() {
-    }
+final class ReferenceAttention implements AttentionKernels {
 
     /** The index arithmetic of one call, checked against the tensors. */
     private record Layout(AttentionSpec spec, int capacity, int[] mask, int queryStart) {
@@ -136,7 +135,8 @@ final class ReferenceAttention {
         }
     }
 
-    static void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
+    @Override
+    public void attention(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
                           Tensor out, Tensor lse) {
         Layout l = Layout.of(q, k, v, keyMask, queryStart, spec);
         float[] qs = floats(q);
@@ -190,7 +190,8 @@ final class ReferenceAttention {
         return max + Math.log(sum);
     }
 
-    static void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
+    @Override
+    public void attentionBackward(Tensor q, Tensor k, Tensor v, Tensor keyMask, int queryStart, AttentionSpec spec,
                                   Tensor out, Tensor lse, Tensor dout, Tensor dq, Tensor dk, Tensor dv) {
         Layout l = Layout.of(q, k, v, keyMask, queryStart, spec);
         if (lse == null) {

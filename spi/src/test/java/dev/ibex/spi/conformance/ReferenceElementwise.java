@@ -1,10 +1,11 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.Activation;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
-import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
+import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Tensor;
 
 /**
@@ -12,11 +13,10 @@ import dev.ibex.spi.backend.Tensor;
  * {@code axpy}, dropout) is done here in F32 with the same rounding; activations are evaluated in double and
  * rounded once.
  */
-final class ReferenceElementwise {
-    private ReferenceElementwise() {
-    }
+final class ReferenceElementwise implements ElementwiseKernels {
 
-    static void add(Tensor a, Tensor b, Tensor out) {
+    @Override
+    public void add(Tensor a, Tensor b, Tensor out) {
         float[] x = floats(a);
         float[] y = floats(b);
         sameCount(x, y, "add");
@@ -27,7 +27,8 @@ final class ReferenceElementwise {
         store(out, r);
     }
 
-    static void mul(Tensor a, Tensor b, Tensor out) {
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
         float[] x = floats(a);
         float[] y = floats(b);
         sameCount(x, y, "mul");
@@ -38,7 +39,8 @@ final class ReferenceElementwise {
         store(out, r);
     }
 
-    static void scale(Tensor x, float alpha, Tensor out) {
+    @Override
+    public void scale(Tensor x, float alpha, Tensor out) {
         float[] v = floats(x);
         for (int i = 0; i < v.length; i++) {
             v[i] = alpha * v[i];
@@ -46,7 +48,8 @@ final class ReferenceElementwise {
         store(out, v);
     }
 
-    static void axpy(float alpha, Tensor x, Tensor y) {
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
         float[] xs = floats(x);
         float[] ys = floats(y);
         sameCount(xs, ys, "axpy");
@@ -56,7 +59,8 @@ final class ReferenceElementwise {
         store(y, ys);
     }
 
-    static void activation(Activation f, Tensor x, Tensor out) {
+    @Override
+    public void activation(Activation f, Tensor x, Tensor out) {
         float[] v = floats(x);
         for (int i = 0; i < v.length; i++) {
             v[i] = apply(f, v[i]);
@@ -64,7 +68,8 @@ final class ReferenceElementwise {
         store(out, v);
     }
 
-    static void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
+    @Override
+    public void activationBackward(Activation f, Tensor x, Tensor dy, Tensor dx) {
         float[] xs = floats(x);
         float[] g = floats(dy);
         float[] acc = floats(dx);
@@ -93,7 +98,8 @@ final class ReferenceElementwise {
         };
     }
 
-    static void swiglu(Tensor gate, Tensor up, Tensor out) {
+    @Override
+    public void swiglu(Tensor gate, Tensor up, Tensor out) {
         float[] g = floats(gate);
         float[] u = floats(up);
         sameCount(g, u, "swiglu");
@@ -104,7 +110,8 @@ final class ReferenceElementwise {
         store(out, r);
     }
 
-    static void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
+    @Override
+    public void swigluBackward(Tensor gate, Tensor up, Tensor dy, Tensor dgate, Tensor dup) {
         float[] g = floats(gate);
         float[] u = floats(up);
         float[] d = floats(dy);
@@ -124,7 +131,8 @@ final class ReferenceElementwise {
         }
     }
 
-    static void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int count, boolean accumulate) {
+    @Override
+    public void copyColumns(Tensor src, int srcCol, Tensor dst, int dstCol, int count, boolean accumulate) {
         int rows = Math.toIntExact(src.shape().rows());
         int srcCols = Math.toIntExact(src.shape().cols());
         int dstCols = Math.toIntExact(dst.shape().cols());
@@ -148,7 +156,8 @@ final class ReferenceElementwise {
         store(dst, d);
     }
 
-    static void dropout(Tensor x, float p, long seed, Tensor out) {
+    @Override
+    public void dropout(Tensor x, float p, long seed, Tensor out) {
         float[] v = floats(x);
         float scale = DropoutMask.scale(p);
         for (int i = 0; i < v.length; i++) {

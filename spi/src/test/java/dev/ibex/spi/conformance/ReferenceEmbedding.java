@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.EmbeddingKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
@@ -7,11 +8,10 @@ import static dev.ibex.spi.conformance.ReferenceBackend.store;
 import dev.ibex.spi.backend.Tensor;
 
 /** Embedding lookups: row copies (converted to F32) and their scatter-add gradient. */
-final class ReferenceEmbedding {
-    private ReferenceEmbedding() {
-    }
+final class ReferenceEmbedding implements EmbeddingKernels {
 
-    static void embedding(Tensor ids, Tensor table, Tensor out) {
+    @Override
+    public void embedding(Tensor ids, Tensor table, Tensor out) {
         int[] id = ints(ids);
         int vocab = Math.toIntExact(table.shape().dim(0));
         int dim = Math.toIntExact(table.shape().dim(1));
@@ -24,7 +24,8 @@ final class ReferenceEmbedding {
         store(out, o);
     }
 
-    static void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
+    @Override
+    public void embeddingBackward(Tensor ids, Tensor dout, Tensor dtable) {
         int[] id = ints(ids);
         int vocab = Math.toIntExact(dtable.shape().dim(0));
         int dim = Math.toIntExact(dtable.shape().dim(1));

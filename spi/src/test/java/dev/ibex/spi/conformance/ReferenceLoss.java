@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.LossKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
@@ -10,11 +11,10 @@ import dev.ibex.spi.backend.Tensor;
  * Cross-entropy per row, in double: {@code loss = logSumExp(row) − row[label]}, and its gradient
  * {@code gradScale·(softmax(row) − onehot(label))} added into {@code dlogits}.
  */
-final class ReferenceLoss {
-    private ReferenceLoss() {
-    }
+final class ReferenceLoss implements LossKernels {
 
-    static double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
+    @Override
+    public double crossEntropy(Tensor logits, Tensor labels, int ignoreIndex, Tensor dlogits, float gradScale) {
         int rows = Math.toIntExact(logits.shape().rows());
         int vocab = Math.toIntExact(logits.shape().cols());
         int[] label = ints(labels);

@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.MatmulKernels;
 import dev.ibex.spi.backend.QuantTensor;
 import dev.ibex.spi.backend.Tensor;
 
@@ -8,12 +9,11 @@ import dev.ibex.spi.backend.Tensor;
  * output element, accumulated in double. F16/BF16 weights are decoded to floats first ({@link
  * ReferenceBackend#floats}); quantized weights use their format's own reference product.
  */
-final class ReferenceMatmul {
-    private ReferenceMatmul() {
-    }
+final class ReferenceMatmul implements MatmulKernels {
 
     /** {@code y (+)= x·wᵀ + bias}; x {@code [M, K]}, w {@code [N, K]}, y {@code [M, N]}. */
-    static void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
+    @Override
+    public void linear(Tensor x, Tensor w, Tensor bias, Tensor y, boolean accumulate) {
         int m = rows(x);
         int k = cols(x);
         int n = Math.toIntExact(w.shape().dim(0));
@@ -44,7 +44,8 @@ final class ReferenceMatmul {
     }
 
     /** {@code dx += dy·w}; dy {@code [M, N]}, w {@code [N, K]}, dx {@code [M, K]}. */
-    static void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
+    @Override
+    public void linearBackwardInput(Tensor dy, Tensor w, Tensor dx) {
         int m = rows(dy);
         int n = cols(dy);
         int k = cols(dx);
@@ -69,7 +70,8 @@ final class ReferenceMatmul {
     }
 
     /** {@code dw += dyᵀ·x}; dy {@code [M, N]}, x {@code [M, K]}, dw {@code [N, K]}. */
-    static void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
+    @Override
+    public void linearBackwardWeight(Tensor dy, Tensor x, Tensor dw) {
         int m = rows(dy);
         int n = cols(dy);
         int k = cols(x);
@@ -89,7 +91,8 @@ final class ReferenceMatmul {
     }
 
     /** {@code out[n] += Σ_m x[m, n]}. */
-    static void sumRows(Tensor x, Tensor out) {
+    @Override
+    public void sumRows(Tensor x, Tensor out) {
         int m = rows(x);
         int n = cols(x);
         float[] xv = ReferenceBackend.floats(x);

@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.NormKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
@@ -10,11 +11,10 @@ import dev.ibex.spi.backend.Tensor;
  * {@code rstd}; the normalisation then follows torch's F32 order of operations. The backward kernels take the
  * saved statistics (which the forward pass must have written) and work in double.
  */
-final class ReferenceNorms {
-    private ReferenceNorms() {
-    }
+final class ReferenceNorms implements NormKernels {
 
-    static void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
+    @Override
+    public void rmsNorm(Tensor x, Tensor weight, float eps, Tensor y, Tensor rstd) {
         int rows = Math.toIntExact(x.shape().rows());
         int n = Math.toIntExact(x.shape().cols());
         float[] xs = floats(x);
@@ -44,7 +44,8 @@ final class ReferenceNorms {
      * With {@code x̂ = x·r}: {@code ∂L/∂x_i = r·(w_i·dy_i) − r³/n · x_i · Σ_j w_j·dy_j·x_j} and
      * {@code ∂L/∂w_i = Σ_rows dy_i·x̂_i}.
      */
-    static void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
+    @Override
+    public void rmsNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor rstd, Tensor dx, Tensor dweight) {
         int rows = Math.toIntExact(x.shape().rows());
         int n = Math.toIntExact(x.shape().cols());
         float[] xs = floats(x);
@@ -74,7 +75,8 @@ final class ReferenceNorms {
         addInto(dweight, dw);
     }
 
-    static void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
+    @Override
+    public void layerNorm(Tensor x, Tensor weight, Tensor bias, float eps, Tensor y, Tensor mean, Tensor rstd) {
         int rows = Math.toIntExact(x.shape().rows());
         int n = Math.toIntExact(x.shape().cols());
         float[] xs = floats(x);
@@ -116,7 +118,8 @@ final class ReferenceNorms {
      * With {@code x̂ = (x − mean)·r} and {@code g = dy ⊙ w}:
      * {@code ∂L/∂x = r·(g − mean(g) − x̂·mean(g ⊙ x̂))}, {@code ∂L/∂w = Σ_rows dy ⊙ x̂}, {@code ∂L/∂b = Σ_rows dy}.
      */
-    static void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd,
+    @Override
+    public void layerNormBackward(Tensor dy, Tensor x, Tensor weight, Tensor mean, Tensor rstd,
                                   Tensor dx, Tensor dweight, Tensor dbias) {
         int rows = Math.toIntExact(x.shape().rows());
         int n = Math.toIntExact(x.shape().cols());

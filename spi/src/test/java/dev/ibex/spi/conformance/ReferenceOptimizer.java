@@ -1,9 +1,10 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.AdamWStep;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
-import dev.ibex.spi.backend.AdamWStep;
+import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.Tensor;
 
 /**
@@ -11,11 +12,10 @@ import dev.ibex.spi.backend.Tensor;
  * {@code addcmul_}, {@code sqrt}, {@code div}, {@code add_}, {@code addcdiv_}), each rounded to F32; and the sum of
  * squares in double.
  */
-final class ReferenceOptimizer {
-    private ReferenceOptimizer() {
-    }
+final class ReferenceOptimizer implements OptimizerKernels {
 
-    static void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
+    @Override
+    public void adamw(Tensor param, Tensor grad, Tensor m, Tensor v, AdamWStep step) {
         float[] p = floats(param);
         float[] g = floats(grad);
         float[] ms = floats(m);
@@ -36,7 +36,8 @@ final class ReferenceOptimizer {
         store(v, vs);
     }
 
-    static double sumOfSquares(Tensor x) {
+    @Override
+    public double sumOfSquares(Tensor x) {
         double sum = 0;
         for (float f : floats(x)) {
             sum += (double) f * f;

@@ -1,5 +1,6 @@
 package dev.ibex.spi.conformance;
 
+import dev.ibex.spi.backend.RopeKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
@@ -12,11 +13,10 @@ import dev.ibex.spi.backend.Tensor;
  * {@code (float) position / positionScale} times {@code invFreq[i]} in F32, its cosine and sine are rounded to
  * F32, and {@code x·cos + rotate_half(x)·sin} rounds each product and the sum.
  */
-final class ReferenceRope {
-    private ReferenceRope() {
-    }
+final class ReferenceRope implements RopeKernels {
 
-    static void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
+    @Override
+    public void rope(Tensor x, Tensor positions, RopeSpec spec, Tensor out, boolean inverse, boolean accumulate) {
         int rows = Math.toIntExact(x.shape().rows());
         int cols = Math.toIntExact(x.shape().cols());
         int headDim = spec.headDim();
