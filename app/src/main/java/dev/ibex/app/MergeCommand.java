@@ -10,7 +10,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ibex merge}: fold a LoRA adapter into its base model, written as a Hugging Face model folder. */
@@ -22,14 +21,15 @@ final class MergeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Folder to write the merged model to.")
-    Path out;
+    @Mixin
+    OutputFolder output;
 
     @Override
     public Integer call() {
         if (model.adapter == null) {
             throw new IbexException("merge needs --adapter DIR (a PEFT adapter folder)");
         }
+        Path out = output.checked(model.model);
         PrintWriter w = spec.commandLine().getOut();
         try (Model m = ModelLoader.standard().load(model.model, model.loadOptions())) {
             Merger.merge(m, out);

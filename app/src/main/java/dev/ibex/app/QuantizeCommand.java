@@ -16,6 +16,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -35,8 +36,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--to", required = true, paramLabel = "FORMAT", description = "nf4, fp4 or int8.")
     String format;
 
-    @Option(names = {"-o", "--out"}, required = true, paramLabel = "DIR", description = "Folder to write.")
-    Path out;
+    @Mixin
+    OutputFolder output;
 
     @Option(names = "--no-double-quant",
             description = "4-bit: keep the block scales in F32 (4.5 instead of 4.13 bits/weight).")
@@ -62,6 +63,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String f = format.toLowerCase(Locale.ROOT);
+        rejectFlagsThatDoNotApply(f);
+        Path out = output.checked(model);
         QuantOptions options = switch (f) {
             case "nf4", "fp4" -> new QuantOptions(f, blockSize, !noDoubleQuant, computeDtype(), 0f);
             case "int8" -> QuantOptions.int8(threshold);
@@ -86,6 +89,18 @@ final class QuantizeCommand implements Callable<Integer> {
                 s.bitsPerWeight(), s.denseBytes(), out);
         w.flush();
         return 0;
+    }
+
+    /** A flag of the other format would be silently ignored: say so instead. */
+    private void rejectFlagsThatDoNotApply(String f) {
+        var parsed = spec.commandLine().getParseResult();
+        List<String> other = f.equals("int8") ? List.of("--block-size", "--no-double-quant", "--compute-dtype")
+                : List.of("--int8-threshold");
+        for (String flag : other) {
+            if (parsed.hasMatchedOption(flag)) {
+                throw new IbexException(flag + " does not apply to --to " + f + "; leave it out");
+            }
+        }
     }
 
     private DType computeDtype() {

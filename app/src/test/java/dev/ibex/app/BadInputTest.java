@@ -52,6 +52,8 @@ class BadInputTest {
         bytes[3] = 0x7f; // the header length becomes absurd
         Files.write(header.resolve("model.safetensors"), bytes);
         Files.writeString(tmp.resolve("ids.json"), "[[1, 2, 3]]");
+        Files.createDirectories(tmp.resolve("occupied"));
+        Files.writeString(tmp.resolve("occupied/notes.txt"), "a user's file");
         Files.writeString(tmp.resolve("broken.yaml"), "base_model: x\ndatasets: [{path: a.jsonl, type: alpaca\n");
     }
 
@@ -83,7 +85,16 @@ class BadInputTest {
                 Arguments.of(List.of("train", tmp.resolve("broken.yaml").toString()), "YAML syntax error"),
                 Arguments.of(List.of("train", "/no/run.yaml"), "file not found"),
                 Arguments.of(List.of("generate", "-m", Golden.dir("llama").toString(), "--prompt-ids", "1",
-                        "--backend", "quantum"), "unknown backend \"quantum\""));
+                        "--backend", "quantum"), "unknown backend \"quantum\""),
+                Arguments.of(List.of("quantize", "-m", "%truncated", "--to", "nf4", "--out", "%truncated"),
+                        "is the model folder"),
+                Arguments.of(List.of("quantize", "-m", Golden.dir("llama").toString(), "--to", "nf4", "--out",
+                        "%occupied"), "already holds files"),
+                Arguments.of(List.of("quantize", "-m", Golden.dir("llama").toString(), "--to", "int8",
+                        "--block-size", "32", "--out", "%new"), "--block-size does not apply to --to int8"),
+                Arguments.of(List.of("merge", "-m", Golden.dir("llama").toString(), "--adapter",
+                        Golden.dir("llama_lora").toString(), "--out", "%occupied"),
+                        "already holds files"));
     }
 
     @ParameterizedTest
