@@ -53,8 +53,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code layers} layers, vocabulary 32000; 6 layers: 440 M parameters, 880 MB, far beyond the L3) with its linear
  * weights as stored (BF16), quantized at load to LLM.int8, or to NF4 with double quantization.
  * <ul>
- *   <li>{@code decode}: after a 4-token prompt, {@code tokens} tokens one at a time through the KV cache
- *       (teacher-forced ids: no sampling cost). Every step streams every linear weight and the output head once,
+ *   <li>{@code decode}: a 4-token prompt, then {@code tokens} tokens one at a time through the KV cache
+ *       (teacher-forced ids: no sampling cost). Every pass, the prompt's included (4 rows take the GEMV path),
+ *       streams every linear weight and the output head once,
  *       so the secondary result {@code gbytes} (those bytes × steps, per second) is directly comparable with the
  *       DRAM read bandwidth of {@link MemoryBandwidthBenchmark} ({@code Report decode} pairs them);
  *       {@code tokens} is decoded tokens/s.
@@ -152,7 +153,11 @@ public class DecodeBenchmark {
         model.close();
     }
 
-    /** A 4-token prompt, then {@code tokens} single-token steps through the cache. */
+    /**
+     * A 4-token prompt, then {@code tokens} single-token steps through the cache: {@code tokens + 1} tokens
+     * generated (the prompt's pass gives the first), each pass streaming every weight once (the 4-row prompt takes
+     * the same GEMV path as a single token).
+     */
     @Benchmark
     public float decode(Counters counters) {
         KvCache cache = newCache(DECODE_PROMPT + tokens);
@@ -160,8 +165,8 @@ public class DecodeBenchmark {
         for (int t = 0; t < tokens; t++) {
             last += step(cache, DECODE_PROMPT + t, 1);
         }
-        counters.gbytes += gigabytesPerStep * tokens;
-        counters.tokens += tokens;
+        counters.gbytes += gigabytesPerStep * (tokens + 1);
+        counters.tokens += tokens + 1;
         return last;
     }
 

@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Decode-step matrix-vector product {@code y[1, N] = x[1, K]·Wᵀ} of Ibex's CPU backend with a weight far larger
- * than the L3 cache (8192 × 8192: 256 MB in F32, 128 MB in BF16/F16, 67 MB in INT8, 34 MB in NF4 with double
- * quantization), so every call streams W from DRAM. Dense weights are stored as given; {@code INT8} (LLM.int8,
+ * than the L3 cache (8192 × 8192: 268 MB in F32, 134 MB in BF16/F16, 67 MB in INT8, 35 MB in NF4 with double
+ * quantization; GB = 10⁹ B), so every call streams W from DRAM (NF4 only just: the L3 is 32 MB). Dense weights are stored as given; {@code INT8} (LLM.int8,
  * threshold 6) and {@code NF4} are quantized from N(0, 0.02) BF16 weights by the real quantizer plugins and run
  * through the fused kernels. The secondary result {@code gbytes} is GB/s of the bytes actually stored (codes,
  * scales and tables included); compare it with {@link MemoryBandwidthBenchmark} at the same thread count, in the
