@@ -145,6 +145,9 @@ class TrainingEngineTest {
         byte[] b = Files.readAllBytes(tmp.resolve("killed/adapter_model.safetensors"));
         assertTrue(java.util.Arrays.equals(a, b), "the resumed run ends with the same adapter, bit for bit");
         assertTrue(reference.getLast() < reference.getFirst(), "the loss falls: " + reference);
+        assertEquals(0, Json.read(tmp.resolve("full/train_summary.json")).get("resumed_at_step").asInt());
+        assertEquals(4, Json.read(tmp.resolve("killed/train_summary.json")).get("resumed_at_step").asInt(),
+                "the summary's tokens and seconds are the resumed sitting's, and it says so");
     }
 
     @Test

@@ -108,7 +108,7 @@ public final class TrainingRun implements AutoCloseable {
             }
             summary = trainer.run(t -> Checkpoints.save(out.outputDir(), model, t, config.optim().seed(),
                     out.saveTotalLimit()));
-            finish(metrics);
+            finish(metrics, from);
         }
         return summary;
     }
@@ -317,7 +317,7 @@ public final class TrainingRun implements AutoCloseable {
     }
 
     /** Final outputs: the adapter or model, the loss curve, a summary, and the merged model when asked. */
-    private void finish(MetricsLog metrics) {
+    private void finish(MetricsLog metrics, int resumedAt) {
         Path dir = config.output().outputDir();
         if (model.adapters().isEmpty()) {
             model.saveWeights(dir.resolve("model"));
@@ -333,6 +333,8 @@ public final class TrainingRun implements AutoCloseable {
         s.put("steps", summary.steps());
         s.put("final_loss", summary.finalLoss());
         s.put("validation_loss", Double.isNaN(summary.validationLoss()) ? null : summary.validationLoss());
+        // tokens and seconds are this sitting's: a resumed run counts from resumed_at_step
+        s.put("resumed_at_step", resumedAt);
         s.put("tokens", summary.tokens());
         s.put("seconds", summary.seconds());
         s.put("tokens_per_second", summary.tokens() / Math.max(summary.seconds(), 1e-9));
