@@ -32,7 +32,7 @@ class ChatCommandTest {
 
     @Test
     void keepsTheHistoryForgetsItOnResetAndExits() {
-        List<String> replies = chat("guanaco");
+        List<String> replies = replies(chat("guanaco"));
         String first;
         String withHistory;
         String fresh;
@@ -48,7 +48,9 @@ class ChatCommandTest {
 
     @Test
     void aSingleTurnTemplateAnswersEachInstructionOnItsOwn() {
-        List<String> replies = chat("alpaca");
+        String transcript = chat("alpaca");
+        assertTrue(transcript.contains("(alpaca takes one instruction at a time"), transcript);
+        List<String> replies = replies(transcript);
         try (Model model = ModelLoader.standard().load(MODEL, LoadOptions.inference())) {
             TextGenerator generator = generator(model, "alpaca");
             String fresh = reply(generator, Message.user(SECOND));
@@ -56,15 +58,14 @@ class ChatCommandTest {
         }
     }
 
-    /** Two instructions, /reset, the second again, /exit (and a line that must never be read). */
-    private static List<String> chat(String template) {
+    /** Two instructions, /reset, the second again, /exit (and a line that must never be read): the transcript. */
+    private static String chat(String template) {
         Cli r = Cli.runWithInput(FIRST + "\n" + SECOND + "\n/reset\n" + SECOND + "\n/exit\nnever read\n",
                 "chat", "-m", MODEL.toString(), "-t", template, "--max-new-tokens", String.valueOf(TOKENS))
                 .expect(0);
         assertTrue(r.out().contains("(history cleared)"), r.out());
-        List<String> replies = replies(r.out());
-        assertEquals(3, replies.size(), r.out());
-        return replies;
+        assertEquals(3, replies(r.out()).size(), r.out());
+        return r.out();
     }
 
     private static TextGenerator generator(Model model, String template) {

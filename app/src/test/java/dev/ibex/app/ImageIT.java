@@ -27,14 +27,21 @@ class ImageIT {
     }
 
     static Run run(List<String> command, Map<String, String> env, boolean clearEnv) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of("..").toFile()).redirectErrorStream(true);
+        Path log = Files.createTempFile("image-it", ".log");
+        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of("..").toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         if (clearEnv) {
             pb.environment().clear();
         }
         pb.environment().putAll(env);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(10, TimeUnit.MINUTES), "timed out: " + command);
+        boolean done = p.waitFor(10, TimeUnit.MINUTES);
+        if (!done) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
+        assertTrue(done, "timed out: " + command + "\n" + out);
         return new Run(p.exitValue(), out);
     }
 

@@ -83,7 +83,7 @@ class QloraTrainingTest {
     }
 
     @Test
-    void quantizedBaseRunsEndWhereTheF32BaseRunEnds() throws Exception {
+    void quantizedBasesLearnAsWellAsTheF32Base() throws Exception {
         Path f32 = train("lora-f32", "adapter: lora");
         Path qlora = train("qlora", "adapter: qlora");
         Path int8 = train("lora-int8", "adapter: lora\nload_in_8bit: true");

@@ -55,8 +55,11 @@ class QuantizeCommandTest {
                 Plugins.installed(), (module, done, total) -> seen.add(done + "/" + total + " " + module));
         assertEquals(12, s.modules(), "14 linears but the two down_proj");
         assertEquals(12, seen.size());
+        for (int i = 0; i < seen.size(); i++) {
+            assertTrue(seen.get(i).startsWith((i + 1) + "/12 model.layers."), seen.toString());
+        }
+        assertEquals(12, seen.stream().map(l -> l.substring(l.indexOf(' '))).distinct().count(), "each layer once");
         assertEquals("1/12 model.layers.0.self_attn.q_proj", seen.getFirst());
-        assertTrue(seen.getLast().startsWith("12/12 model.layers.1."), seen.getLast());
         assertTrue(seen.stream().noneMatch(l -> l.contains("down_proj") || l.contains("lm_head")), seen.toString());
     }
 

@@ -77,6 +77,11 @@ public abstract class ComposedBackend implements Backend {
     }
 
     @Override
+    public float[] toFloats(Tensor tensor) {
+        return memory.toFloats(tensor);
+    }
+
+    @Override
     public int[] toInts(Tensor tensor) {
         return memory.toInts(tensor);
     }
