@@ -4,9 +4,9 @@ import dev.ibex.spi.IbexException;
 import java.io.BufferedReader;
 import java.io.PrintWriter;
 import java.io.Reader;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code ibex}: the entry point. */
 @Command(name = "ibex", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -4,8 +4,8 @@ import dev.ibex.api.model.LoadOptions;
 import dev.ibex.api.model.QuantSettings;
 import dev.ibex.spi.IbexException;
 import dev.ibex.spi.quant.QuantOptions;
-import java.util.Set;
 import java.nio.file.Path;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /** The options every command that loads a model shares. */

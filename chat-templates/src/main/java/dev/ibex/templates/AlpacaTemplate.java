@@ -1,7 +1,7 @@
 package dev.ibex.templates;
 
-import dev.ibex.spi.Options;
 import dev.ibex.spi.IbexException;
+import dev.ibex.spi.Options;
 import dev.ibex.spi.chat.ChatTemplate;
 import dev.ibex.spi.chat.Conversation;
 import dev.ibex.spi.chat.EncodedExample;

@@ -2,11 +2,11 @@ package dev.ibex.api.model;
 
 import dev.ibex.api.io.Checkpoint;
 import dev.ibex.spi.arch.ArchitectureProvider;
-import dev.ibex.spi.nn.CausalLM;
-import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.backend.Backend;
+import dev.ibex.spi.nn.CausalLM;
 import dev.ibex.spi.nn.Linear;
 import dev.ibex.spi.nn.LoraLinear;
+import dev.ibex.spi.nn.ModelInfo;
 import dev.ibex.spi.nn.Var;
 import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.HostTensor;

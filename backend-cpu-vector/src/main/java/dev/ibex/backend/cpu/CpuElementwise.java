@@ -10,9 +10,9 @@ import static dev.ibex.backend.cpu.Dense.sameCount;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
-import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
+import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;

@@ -1,10 +1,10 @@
 package dev.ibex.backend.cpu;
 
-import dev.ibex.spi.quant.QuantizedTensor;
-import dev.ibex.spi.backend.QuantTensor;
-import dev.ibex.spi.backend.MemoryOps;
 import dev.ibex.spi.backend.AllocationScope;
+import dev.ibex.spi.backend.MemoryOps;
+import dev.ibex.spi.backend.QuantTensor;
 import dev.ibex.spi.backend.Tensor;
+import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.tensor.DType;
 import dev.ibex.spi.tensor.HostTensor;
 import dev.ibex.spi.tensor.Shape;

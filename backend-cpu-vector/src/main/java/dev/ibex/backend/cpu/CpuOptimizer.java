@@ -8,8 +8,8 @@ import static dev.ibex.backend.cpu.Dense.sameCount;
 import static dev.ibex.backend.cpu.Dense.set;
 import static dev.ibex.backend.cpu.Dense.store;
 
-import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.AdamWStep;
+import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.Tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;

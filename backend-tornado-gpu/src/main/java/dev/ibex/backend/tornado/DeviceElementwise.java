@@ -1,8 +1,8 @@
 package dev.ibex.backend.tornado;
 
-import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
+import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Tensor;
 import uk.ac.manchester.tornado.api.KernelContext;
 import uk.ac.manchester.tornado.api.types.arrays.FloatArray;

@@ -1,12 +1,12 @@
 package dev.ibex.backend.tornado;
 
+import dev.ibex.spi.IbexException;
+import dev.ibex.spi.backend.AllocationScope;
+import dev.ibex.spi.backend.MemoryOps;
+import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.quant.Blockwise4Bit;
 import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.quant.RowwiseInt8;
-import dev.ibex.spi.IbexException;
-import dev.ibex.spi.backend.MemoryOps;
-import dev.ibex.spi.backend.AllocationScope;
-import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
 import dev.ibex.spi.tensor.HostTensor;
 import dev.ibex.spi.tensor.Shape;

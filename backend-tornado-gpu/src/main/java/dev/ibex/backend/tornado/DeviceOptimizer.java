@@ -1,7 +1,7 @@
 package dev.ibex.backend.tornado;
 
-import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.AdamWStep;
+import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.Tensor;
 import dev.ibex.spi.tensor.DType;
 import uk.ac.manchester.tornado.api.KernelContext;

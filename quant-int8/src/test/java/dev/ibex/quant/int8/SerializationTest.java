@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.IbexException;
+import dev.ibex.spi.conformance.RawFixture;
 import dev.ibex.spi.quant.QuantOptions;
 import dev.ibex.spi.quant.QuantizedTensor;
 import dev.ibex.spi.quant.RowwiseInt8;

@@ -1,9 +1,9 @@
 package dev.ibex.spi.conformance;
 
-import dev.ibex.spi.backend.Activation;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
+import dev.ibex.spi.backend.Activation;
 import dev.ibex.spi.backend.DropoutMask;
 import dev.ibex.spi.backend.ElementwiseKernels;
 import dev.ibex.spi.backend.Tensor;

@@ -1,10 +1,10 @@
 package dev.ibex.spi.conformance;
 
-import dev.ibex.spi.backend.EmbeddingKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
+import dev.ibex.spi.backend.EmbeddingKernels;
 import dev.ibex.spi.backend.Tensor;
 
 /** Embedding lookups: row copies (converted to F32) and their scatter-add gradient. */

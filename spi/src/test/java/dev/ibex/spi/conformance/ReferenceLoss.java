@@ -1,10 +1,10 @@
 package dev.ibex.spi.conformance;
 
-import dev.ibex.spi.backend.LossKernels;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.ints;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
+import dev.ibex.spi.backend.LossKernels;
 import dev.ibex.spi.backend.Tensor;
 
 /**

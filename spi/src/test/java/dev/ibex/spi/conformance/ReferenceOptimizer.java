@@ -1,9 +1,9 @@
 package dev.ibex.spi.conformance;
 
-import dev.ibex.spi.backend.AdamWStep;
 import static dev.ibex.spi.conformance.ReferenceBackend.floats;
 import static dev.ibex.spi.conformance.ReferenceBackend.store;
 
+import dev.ibex.spi.backend.AdamWStep;
 import dev.ibex.spi.backend.OptimizerKernels;
 import dev.ibex.spi.backend.Tensor;
 
