@@ -4,14 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ibex.api.internal.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ibex.api.io.SafetensorsFile;
+import dev.ibex.api.model.LoadOptions;
+import dev.ibex.api.model.Model;
+import dev.ibex.api.model.ModelLoader;
+import dev.ibex.api.plugin.Plugins;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.apache.arrow.memory.RootAllocator;
 
-/** Access to the golden fixtures made by transformers v4.36.2 / peft v0.7.1 (see golden/README.md). */
+/**
+ * Access to the golden fixtures made by transformers v4.36.2 / peft v0.7.1 (see golden/README.md). Another
+ * module's tests that run the golden suite on their backend (backend-tornado-gpu) point {@code -Dibex.golden} at
+ * this folder.
+ */
 public final class Golden {
-    public static final Path ROOT = Path.of("src/test/resources/golden");
+    public static final Path ROOT = Path.of(System.getProperty("ibex.golden", "src/test/resources/golden"));
 
     private Golden() {
     }
@@ -26,7 +36,23 @@ public final class Golden {
 
     /** A JSON file of any fixture folder (golden or reference). */
     public static JsonNode json(Path folder, String file) {
-        return Json.read(folder.resolve(file));
+        try {
+            return new ObjectMapper().readTree(folder.resolve(file).toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * A model folder loaded with the installed plugins on {@code backend} ("auto": the best available one); a
+     * named backend must be the one the model runs on, so no other backend can stand in for it.
+     */
+    public static Model load(Path dir, LoadOptions options, String backend) {
+        Model model = new ModelLoader(Plugins.installed(), msg -> { }).load(dir, options.withBackend(backend));
+        if (!backend.equals("auto")) {
+            assertEquals(backend, model.backend().name(), "the model must run on the " + backend + " backend");
+        }
+        return model;
     }
 
     /** All floats of one tensor of a fixture file. */

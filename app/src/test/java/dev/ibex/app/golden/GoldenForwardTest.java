@@ -9,8 +9,6 @@ import dev.ibex.api.generate.Generator;
 import dev.ibex.api.generate.SamplingParams;
 import dev.ibex.api.model.LoadOptions;
 import dev.ibex.api.model.Model;
-import dev.ibex.api.model.ModelLoader;
-import dev.ibex.api.plugin.Plugins;
 import dev.ibex.spi.backend.AllocationScope;
 import dev.ibex.spi.backend.Backend;
 import dev.ibex.spi.nn.Batch;
@@ -26,11 +24,16 @@ import org.junit.jupiter.params.provider.ValueSource;
  * decoding through the KV cache within 1e-4 of {@code logits.safetensors}, and greedy generation identical to
  * {@code generate.json} with per-step scores within 1e-4 of {@code generate_scores.safetensors}.
  */
-class GoldenForwardTest {
+public class GoldenForwardTest {
     private static final double TOLERANCE = 1e-4;
 
-    private static Model load(String folder) {
-        return new ModelLoader(Plugins.installed(), msg -> { }).load(Golden.dir(folder), LoadOptions.inference());
+    /** The backend the suite runs on; backend-tornado-gpu's subclass names its own. */
+    protected String backend() {
+        return "auto";
+    }
+
+    private Model load(String folder) {
+        return Golden.load(Golden.dir(folder), LoadOptions.inference(), backend());
     }
 
     @ParameterizedTest

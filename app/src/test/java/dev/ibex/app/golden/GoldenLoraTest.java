@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ibex.api.generate.Forward;
 import dev.ibex.api.model.LoadOptions;
 import dev.ibex.api.model.Model;
-import dev.ibex.api.model.ModelLoader;
-import dev.ibex.api.plugin.Plugins;
 import dev.ibex.api.data.TokenizedExample;
 import dev.ibex.api.train.MicroBatch;
 import dev.ibex.api.train.Trainer;
@@ -25,14 +23,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * LoRA against peft v0.7.1: with the golden adapter loaded, the logits, the loss of one training batch, the
  * gradient of every LoRA parameter, and the parameters after one AdamW step (lr 1e-3) match the fixtures.
  */
-class GoldenLoraTest {
+public class GoldenLoraTest {
     @TempDir
     Path tmp;
 
-    private static Model load(String folder) {
+    /** The backend the suite runs on; backend-tornado-gpu's subclass names its own. */
+    protected String backend() {
+        return "auto";
+    }
+
+    private Model load(String folder) {
         String base = Golden.json(folder, "train_step.json").get("lora").get("base").asText();
-        return new ModelLoader(Plugins.installed(), msg -> { })
-                .load(Golden.dir(base), LoadOptions.inference().withAdapter(Golden.dir(folder)));
+        return Golden.load(Golden.dir(base), LoadOptions.inference().withAdapter(Golden.dir(folder)), backend());
     }
 
     static List<TokenizedExample> examples(JsonNode step) {
@@ -144,7 +146,7 @@ class GoldenLoraTest {
                         "merged " + e.getKey());
             }
         }
-        try (Model merged = new ModelLoader(Plugins.installed(), msg -> { }).load(out, LoadOptions.inference())) {
+        try (Model merged = Golden.load(out, LoadOptions.inference(), backend())) {
             Golden.assertMaxAbs(Golden.floats(folder, "merged_logits.safetensors", "logits"),
                     Forward.logits(merged, ids), 1e-4, folder + " logits of the merged checkpoint");
         }
