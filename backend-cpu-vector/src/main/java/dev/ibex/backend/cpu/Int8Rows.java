@@ -104,12 +104,14 @@ final class Int8Rows implements QuantRows {
     }
 
     /** Whether {@link #dot} runs the vector loop (256-bit vectors); otherwise rows go through {@link #decode}. */
-    boolean fast() {
+    @Override
+    public boolean fast() {
         return fast;
     }
 
     /** Row {@code row} of Ŵ dotted with the prepared input at {@code xs[xo..]}: Σ CB·x″, scaled once. */
-    float dot(int row, float[] xs, int xo) {
+    @Override
+    public float dot(int row, float[] xs, int xo) {
         long base = (long) row * cols;
         int l = F.length();
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
@@ -122,11 +124,42 @@ final class Int8Rows implements QuantRows {
             a2 = widen(at + 2L * l).fma(FloatVector.fromArray(F, xs, xo + c + 2 * l), a2);
             a3 = widen(at + 3L * l).fma(FloatVector.fromArray(F, xs, xo + c + 3 * l), a3);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (int c = body; c < cols; c++) {
+        return (a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail(base, xs, xo, body)) * factor[row];
+    }
+
+    /**
+     * Rows {@code row .. row+3} of Ŵ dotted with the prepared input at {@code xs[xo..]} into {@code out[0..3]}: one
+     * load of x serves four rows, and four rows stream from memory at once (see {@link Gemv}).
+     */
+    @Override
+    public void dot4(int row, float[] xs, int xo, float[] out) {
+        long b0 = (long) row * cols;
+        long b1 = b0 + cols;
+        long b2 = b1 + cols;
+        long b3 = b2 + cols;
+        int l = F.length();
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector a2 = FloatVector.zero(F), a3 = FloatVector.zero(F);
+        int body = cols - cols % l;
+        for (int c = 0; c < body; c += l) {
+            FloatVector x = FloatVector.fromArray(F, xs, xo + c);
+            a0 = widen(b0 + c).fma(x, a0);
+            a1 = widen(b1 + c).fma(x, a1);
+            a2 = widen(b2 + c).fma(x, a2);
+            a3 = widen(b3 + c).fma(x, a3);
+        }
+        out[0] = (a0.reduceLanes(VectorOperators.ADD) + tail(b0, xs, xo, body)) * factor[row];
+        out[1] = (a1.reduceLanes(VectorOperators.ADD) + tail(b1, xs, xo, body)) * factor[row + 1];
+        out[2] = (a2.reduceLanes(VectorOperators.ADD) + tail(b2, xs, xo, body)) * factor[row + 2];
+        out[3] = (a3.reduceLanes(VectorOperators.ADD) + tail(b3, xs, xo, body)) * factor[row + 3];
+    }
+
+    private float tail(long base, float[] xs, int xo, int from) {
+        float sum = 0;
+        for (int c = from; c < cols; c++) {
             sum += codes.get(ValueLayout.JAVA_BYTE, base + c) * xs[xo + c];
         }
-        return sum * factor[row];
+        return sum;
     }
 
     /** Eight int8 codes as floats (sign-extend, convert). */

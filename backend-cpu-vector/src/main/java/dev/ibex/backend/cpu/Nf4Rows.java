@@ -4,6 +4,7 @@ import dev.ibex.spi.quant.Blockwise4Bit;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
@@ -29,6 +30,8 @@ final class Nf4Rows implements QuantRows {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     /** Codes per 256-bit load. */
     static final int CHUNK = 64;
+    /** Codes a row contributes per turn when several rows are dotted together (256 bytes). */
+    private static final int TURN = 8 * CHUNK;
 
     private final MemorySegment packed;
     private final MemorySegment absmax;
@@ -126,7 +129,8 @@ final class Nf4Rows implements QuantRows {
     }
 
     /** Whether {@link #dot} runs the vector decode; otherwise rows go through {@link #decode}. */
-    boolean fast() {
+    @Override
+    public boolean fast() {
         return fast;
     }
 
@@ -147,31 +151,51 @@ final class Nf4Rows implements QuantRows {
         }
     }
 
+    @Override
+    public float dot(int row, float[] xs, int xo) {
+        float[] out = new float[1];
+        dotRows(row, 1, xs, xo, out);
+        return out[0];
+    }
+
+    @Override
+    public void dot4(int row, float[] xs, int xo, float[] out) {
+        dotRows(row, 4, xs, xo, out);
+    }
+
     /**
-     * Row {@code row} of W dotted with the prepared input at {@code xs[xo..]} (fast path only). The lanes are shifted
-     * right a byte per step rather than each nibble from the original load, which keeps C2's register use within the
-     * sixteen AVX2 registers (measured: shifting every nibble from {@code v} spilled and ran ~1.3× slower).
+     * Rows {@code row .. row+count-1} dotted with the prepared input at {@code xs[xo..]} into {@code out}. The rows
+     * take turns of {@link #TURN} codes, so that all of them stream from memory at once (see {@link Gemv}), and the
+     * loop body exists once: C2 will not inline a separately compiled chunk method four times, and boxes the vectors
+     * when it does not. Within a chunk the lanes are shifted right a byte per step rather than each nibble from the
+     * original load, which keeps C2's register use within the sixteen AVX2 registers (measured: shifting every nibble
+     * from {@code v} spilled and ran ~1.3× slower). The products of a chunk are summed, then scaled by its absmax.
      */
-    float dot(int row, float[] xs, int xo) {
+    private void dotRows(int row, int count, float[] xs, int xo, float[] out) {
         IntVector low = IntVector.fromArray(I, codeBits, 0);
         IntVector high = IntVector.fromArray(I, codeBits, 8);
-        long rowStart = (long) row * cols;
-        long rowByte = rowStart / 2;
-        FloatVector acc = FloatVector.zero(F);
-        for (int t = 0; t < cols; t += CHUNK) {
-            IntVector v = IntVector.fromMemorySegment(I, packed, rowByte + t / 2, LE);
-            FloatVector even = FloatVector.zero(F);
-            FloatVector odd = FloatVector.zero(F);
-            for (int s = 0; s < 8; s += 2) {
-                even = lookup(v, low, high).fma(FloatVector.fromArray(F, xs, xo + t + 8 * s), even);
-                odd = lookup(v.lanewise(VectorOperators.LSHR, 4), low, high)
-                        .fma(FloatVector.fromArray(F, xs, xo + t + 8 * s + 8), odd);
-                v = v.lanewise(VectorOperators.LSHR, 8);
+        Arrays.fill(out, 0, count, 0f);
+        for (int t0 = 0; t0 < cols; t0 += TURN) {
+            int t1 = Math.min(cols, t0 + TURN);
+            for (int r = 0; r < count; r++) {
+                long rowStart = (long) (row + r) * cols;
+                FloatVector acc = FloatVector.zero(F);
+                for (int t = t0; t < t1; t += CHUNK) {
+                    IntVector v = IntVector.fromMemorySegment(I, packed, (rowStart + t) / 2, LE);
+                    FloatVector even = FloatVector.zero(F);
+                    FloatVector odd = FloatVector.zero(F);
+                    for (int s = 0; s < 8; s += 2) {
+                        even = lookup(v, low, high).fma(FloatVector.fromArray(F, xs, xo + t + 8 * s), even);
+                        odd = lookup(v.lanewise(VectorOperators.LSHR, 4), low, high)
+                                .fma(FloatVector.fromArray(F, xs, xo + t + 8 * s + 8), odd);
+                        v = v.lanewise(VectorOperators.LSHR, 8);
+                    }
+                    float scale = absmax((rowStart + t) / blockSize); // rows may start inside a block
+                    acc = even.add(odd).fma(FloatVector.broadcast(F, scale), acc);
+                }
+                out[r] += acc.reduceLanes(VectorOperators.ADD);
             }
-            float scale = absmax((rowStart + t) / blockSize); // rows may start inside a block
-            acc = even.add(odd).fma(FloatVector.broadcast(F, scale), acc);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
     }
 
     /** The code values of the low nibble of every lane: two 8-entry permutes and a blend on the nibble's bit 3. */

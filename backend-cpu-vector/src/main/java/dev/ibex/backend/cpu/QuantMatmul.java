@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * Fused dequantize-and-multiply products with quantized weights ({@link QuantRows}): NF4/FP4 and LLM.int8.
  * <ul>
  *   <li>Decode ({@code M ≤} {@link Gemv#MAX_ROWS}): each weight row is read once from its packed storage and dotted
- *       with every input row, threads splitting the rows ({@link Nf4Rows#dot}, {@link Int8Rows#dot}); memory
- *       traffic is the quantized bytes.
+ *       with every input row, four weight rows at a time as in {@link Gemv} ({@link QuantRows#dot4}), threads
+ *       splitting the rows; memory traffic is the quantized bytes.
  *   <li>Prefill and training: the packed {@link Gemm}, its B blocks dequantized into the packing buffer
  *       ({@link QuantPanels}); the input gradient {@code dy·Ŵ} likewise.
  * </ul>
@@ -82,25 +82,29 @@ final class QuantMatmul {
         int chunks = Math.ceilDiv(n, ROWS_PER_CHUNK);
         WorkerPool.Chunk body = c -> {
             int j1 = Math.min(n, (c + 1) * ROWS_PER_CHUNK);
-            for (int j = c * ROWS_PER_CHUNK; j < j1; j++) {
-                switch (w) {
-                    case Nf4Rows nf4 when nf4.fast() -> {
-                        for (int i = 0; i < m; i++) {
-                            store(y, bias, i, j, n, nf4.dot(j, xs, i * k), accumulate);
+            int j = c * ROWS_PER_CHUNK;
+            if (w.fast()) {
+                float[] dots = new float[Gemv.BLOCK];
+                for (; j + Gemv.BLOCK <= j1; j += Gemv.BLOCK) {
+                    for (int i = 0; i < m; i++) {
+                        w.dot4(j, xs, i * k, dots);
+                        for (int r = 0; r < Gemv.BLOCK; r++) {
+                            Gemv.store(y, bias, i, j + r, n, dots[r], accumulate);
                         }
                     }
-                    case Int8Rows int8 when int8.fast() -> {
-                        for (int i = 0; i < m; i++) {
-                            store(y, bias, i, j, n, int8.dot(j, xs, i * k), accumulate);
-                        }
+                }
+                for (; j < j1; j++) {
+                    for (int i = 0; i < m; i++) {
+                        Gemv.store(y, bias, i, j, n, w.dot(j, xs, i * k), accumulate);
                     }
-                    default -> {
-                        float[] row = rowBuffer(k);
-                        w.decode(j, 0, k, row, 0, 1);
-                        for (int i = 0; i < m; i++) {
-                            store(y, bias, i, j, n, dot(row, xs, i * k, k), accumulate);
-                        }
-                    }
+                }
+                return;
+            }
+            float[] row = rowBuffer(k);
+            for (; j < j1; j++) {
+                w.decode(j, 0, k, row, 0, 1);
+                for (int i = 0; i < m; i++) {
+                    Gemv.store(y, bias, i, j, n, dot(row, xs, i * k, k), accumulate);
                 }
             }
         };
@@ -111,12 +115,6 @@ final class QuantMatmul {
                 body.run(c);
             }
         }
-    }
-
-    private static void store(MemorySegment y, MemorySegment bias, int i, int j, int n, float dot, boolean accumulate) {
-        long at = 4L * ((long) i * n + j);
-        float v = bias != null ? dot + bias.get(F32, 4L * j) : dot;
-        y.set(F32, at, accumulate ? y.get(F32, at) + v : v);
     }
 
     private static float dot(float[] w, float[] xs, int xo, int k) {

@@ -23,6 +23,18 @@ sealed interface QuantRows permits Nf4Rows, Int8Rows {
      */
     void decode(int row, int c0, int count, float[] dst, int offset, int stride);
 
+    /**
+     * Whether this weight's shape suits the vector decode kernels ({@link #dot}, {@link #dot4}); otherwise rows go
+     * through {@link #decode}.
+     */
+    boolean fast();
+
+    /** Row {@code row} dotted with the input as this layout prepared it, at {@code xs[xo..]} (fast path only). */
+    float dot(int row, float[] xs, int xo);
+
+    /** Rows {@code row .. row+3} likewise, into {@code out[0..3]} (fast path only). */
+    void dot4(int row, float[] xs, int xo, float[] out);
+
     /** The CPU view of {@code weight}'s storage, or null when its format has no fused kernel here. */
     static QuantRows of(QuantizedTensor weight) {
         var blockwise = weight.layout(Blockwise4Bit.class);
