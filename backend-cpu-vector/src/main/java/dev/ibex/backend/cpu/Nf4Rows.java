@@ -44,6 +44,12 @@ final class Nf4Rows implements QuantRows {
     private final boolean doubleQuant;
     private final int blockSize;
     private final int nestedBlockSize;
+    /**
+     * log2 of the block sizes where they are powers of two (every size bitsandbytes writes), else -1: the decode loop
+     * finds a chunk's scale with shifts, since two 64-bit divisions per 64 codes cost as much as their lookups.
+     */
+    private final int blockShift;
+    private final int nestedBlockShift;
     private final float offset;
     private final int rows;
     private final int cols;
@@ -60,6 +66,8 @@ final class Nf4Rows implements QuantRows {
         this.doubleQuant = w.doubleQuant();
         this.blockSize = w.blockSize();
         this.nestedBlockSize = w.nestedBlockSize();
+        this.blockShift = log2(blockSize);
+        this.nestedBlockShift = log2(nestedBlockSize);
         this.offset = w.offset();
         if (code.length != 16 || packed.byteSize() < Math.ceilDiv((long) rows * cols, 2)) {
             throw new IllegalArgumentException("a 4-bit layout needs 16 codes and ceil(rows·cols/2) bytes, got "
@@ -75,6 +83,10 @@ final class Nf4Rows implements QuantRows {
         }
         this.fast = cols % CHUNK == 0 && blockSize % CHUNK == 0
                 && IntVector.SPECIES_PREFERRED.vectorBitSize() >= I.vectorBitSize();
+    }
+
+    private static int log2(int size) {
+        return size > 0 && Integer.bitCount(size) == 1 ? Integer.numberOfTrailingZeros(size) : -1;
     }
 
     static Nf4Rows of(Blockwise4Bit w) {
@@ -97,7 +109,8 @@ final class Nf4Rows implements QuantRows {
             return absmax.getAtIndex(F32, b);
         }
         int q = absmax.get(ValueLayout.JAVA_BYTE, b) & 0xff;
-        return nestedCode[q] * nestedAbsmax.getAtIndex(F32, b / nestedBlockSize) + offset;
+        long nested = nestedBlockShift >= 0 ? b >>> nestedBlockShift : b / nestedBlockSize;
+        return nestedCode[q] * nestedAbsmax.getAtIndex(F32, nested) + offset;
     }
 
     @Override
@@ -181,7 +194,7 @@ final class Nf4Rows implements QuantRows {
                 long rowStart = (long) (row + r) * cols;
                 FloatVector acc = FloatVector.zero(F);
                 for (int t = t0; t < t1; t += CHUNK) {
-                    IntVector v = IntVector.fromMemorySegment(I, packed, (rowStart + t) / 2, LE);
+                    IntVector v = IntVector.fromMemorySegment(I, packed, (rowStart + t) >>> 1, LE);
                     FloatVector even = FloatVector.zero(F);
                     FloatVector odd = FloatVector.zero(F);
                     for (int s = 0; s < 8; s += 2) {
@@ -190,7 +203,8 @@ final class Nf4Rows implements QuantRows {
                                 .fma(FloatVector.fromArray(F, xs, xo + t + 8 * s + 8), odd);
                         v = v.lanewise(VectorOperators.LSHR, 8);
                     }
-                    float scale = absmax((rowStart + t) / blockSize); // rows may start inside a block
+                    long e = rowStart + t; // rows may start inside a block
+                    float scale = absmax(blockShift >= 0 ? e >>> blockShift : e / blockSize);
                     acc = even.add(odd).fma(FloatVector.broadcast(F, scale), acc);
                 }
                 out[r] += acc.reduceLanes(VectorOperators.ADD);
