@@ -20,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Rows of x past the first re-read the weight rows from L1/L2, not from memory.
  *
  * <p>Weight rows go {@link #BLOCK} at a time: one load of x serves four rows, and each core keeps four DRAM streams
- * in flight instead of one, which is what lets a core overlap its arithmetic with the memory it waits for (measured
- * on 2 Zen 3 cores, BF16 8192²: 0.8× → 0.95× of the DRAM read bandwidth). Rows past the last full block, and the
- * columns past the vector body, take the one-row loops.
+ * in flight instead of one, which is what lets a core overlap its arithmetic with the memory it waits for
+ * (measured on 2 Zen 3 cores, BF16 8192²: 0.72× → 1.02× of the DRAM read bandwidth; bench/README.md). Rows past
+ * the last full block take the one-row loops; columns past the vector body, the scalar {@link #tail}.
  */
 final class Gemv {
     /** The most rows of x for which streaming W once beats packing it for the GEMM. */
@@ -62,8 +62,8 @@ final class Gemv {
             float[] dots = new float[BLOCK];
             int j = n0;
             for (; j + BLOCK <= n1; j += BLOCK) {
+                long row = j * rowBytes;
                 for (int i = 0; i < m; i++) {
-                    long row = j * rowBytes;
                     switch (dtype) {
                         case F32 -> dotF32(w, row, rowBytes, xs, i * k, k, dots);
                         case BF16 -> dotBf16(w, row, rowBytes, xs, i * k, k, dots);
@@ -76,12 +76,13 @@ final class Gemv {
                 }
             }
             for (; j < n1; j++) {
+                long row = j * rowBytes;
                 for (int i = 0; i < m; i++) {
                     float dot = switch (dtype) {
-                        case F32 -> dotF32(w, (long) j * k * 4L, xs, i * k, k);
-                        case BF16 -> dotBf16(w, (long) j * k * 2L, xs, i * k, k);
+                        case F32 -> dotF32(w, row, xs, i * k, k);
+                        case BF16 -> dotBf16(w, row, xs, i * k, k);
                         case F16 -> {
-                            dotF16(w, j * rowBytes, rowBytes, 1, xs, i * k, k, dots);
+                            dotF16(w, row, rowBytes, 1, xs, i * k, k, dots);
                             yield dots[0];
                         }
                         default -> throw new IllegalArgumentException("cannot multiply by " + dtype);
@@ -187,11 +188,7 @@ final class Gemv {
             a2 = FloatVector.fromMemorySegment(F, w, at + 8L * L, LE).fma(FloatVector.fromArray(F, xs, xo + c + 2 * L), a2);
             a3 = FloatVector.fromMemorySegment(F, w, at + 12L * L, LE).fma(FloatVector.fromArray(F, xs, xo + c + 3 * L), a3);
         }
-        float sum = a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
-        for (int c = body; c < k; c++) {
-            sum += w.get(CpuMatmul.F32, row + c * 4L) * xs[xo + c];
-        }
-        return sum;
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD) + tail(w, row, DType.F32, xs, xo, body, k);
     }
 
     private static float dotBf16(MemorySegment w, long row, float[] xs, int xo, int k) {
@@ -245,7 +242,8 @@ final class Gemv {
         boolean exact = HalfFloats.anySpecial(specials);
         for (int r = 0; r < count; r++) {
             long base = row + r * rowBytes;
-            out[r] = exact ? tail(w, base, DType.F16, xs, xo, 0, k) : out[r] + tail(w, base, DType.F16, xs, xo, body, k);
+            out[r] = exact ? tail(w, base, DType.F16, xs, xo, 0, k)
+                    : out[r] + tail(w, base, DType.F16, xs, xo, body, k);
         }
     }
 
